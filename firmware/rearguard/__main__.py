@@ -1,0 +1,3 @@
+from rearguard.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,211 @@
+"""Every setting Rearguard has, as plain data (the picamera2 way: configurations are data).
+
+Each section is a frozen dataclass; each field's metadata says what values are allowed, and
+its ``doc`` is what ``example.toml`` explains. The loader (``rearguard.config.loader``) checks
+a TOML file against these classes before anything starts. The example file beside this module
+sets every key to its default value; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+GPIO_PINS = (2, 27)  # BCM numbers on the 40-pin header
+BOARD_PROFILES = ("pi5", "pi4", "zero2w", "none")
+BODY_SIDES = ("left", "centre", "right")
+
+
+def setting(default: Any = None, *, doc: str, min: float | None = None, max: float | None = None,
+            choices: tuple[Any, ...] | None = None, factory: Any = None) -> Any:
+    """A config field with its documentation and the range or choices it accepts."""
+    meta = {"doc": doc, "min": min, "max": max, "choices": choices}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class BoardConfig:
+    profile: str = setting("pi4", choices=BOARD_PROFILES, doc=(
+        "Which Raspberry Pi this runs on. Sets the detector's thread count and, in replay, the "
+        "inference time that decides which frames the board would have dropped."))
+
+
+@dataclass(frozen=True)
+class CameraConfig:
+    source: str = setting("picamera2", choices=("picamera2", "opencv"), doc=(
+        "picamera2 for a Raspberry Pi camera module; opencv for a USB camera or a video file."))
+    device: str = setting("0", doc="For source = opencv: a camera index (\"0\") or a video path.")
+    width: int = setting(1280, min=160, max=4608, doc="Main stream width (recording), pixels.")
+    height: int = setting(720, min=120, max=2592, doc="Main stream height (recording), pixels.")
+    detect_width: int = setting(640, min=160, max=1920, doc=(
+        "Low-resolution stream handed to the detector, pixels. Keep it near the model's input."))
+    detect_height: int = setting(360, min=120, max=1080, doc="Low-resolution stream height.")
+    fps: int = setting(20, min=1, max=120, doc="Fixed camera frame rate, frames per second.")
+    rotate_180: bool = setting(False, doc="Set when the camera is mounted upside down.")
+    lens: str = setting("cm3-normal", choices=("cm3-normal", "cm3-wide", "calibrated"), doc=(
+        "Lens model: the documented defaults for Camera Module 3 (normal or wide), or "
+        "'calibrated' to use the file written by `rearguard calibrate`."))
+    calibration_file: str = setting("", doc=(
+        "Intrinsics file from `rearguard calibrate`, used when lens = 'calibrated'."))
+
+
+@dataclass(frozen=True)
+class MountingConfig:
+    height_m: float = setting(1.1, min=0.2, max=2.5, doc=(
+        "Height of the camera above the ground, metres (chest strap ~1.3, hip belt ~1.0)."))
+    pitch_deg: float = setting(5.0, min=-45.0, max=45.0, doc=(
+        "How far the camera looks down from horizontal, degrees (negative looks up)."))
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    model: str = setting("yolox_nano_416", doc=(
+        "Model name from models/catalog.toml (`rearguard model list`)."))
+    model_file: str = setting("", doc=(
+        "Path to the .onnx file; empty means models/<catalog file name> in the asset folder."))
+    score_threshold: float = setting(0.3, min=0.01, max=0.99, doc=(
+        "Lowest detection score kept. Lower finds more, with more false obstacles."))
+    nms_iou: float = setting(0.45, min=0.05, max=0.95, doc=(
+        "Boxes overlapping more than this (IoU) are merged by non-maximum suppression."))
+    threads: int = setting(0, min=0, max=8, doc="onnxruntime threads; 0 takes the board's.")
+
+
+@dataclass(frozen=True)
+class TrackingConfig:
+    confirm_hits: int = setting(3, min=1, max=20, doc=(
+        "Detections needed before a track counts as an obstacle."))
+    drop_after_s: float = setting(0.6, min=0.05, max=5.0, doc=(
+        "A track not seen for this long is dropped (time, not frames: dropped frames are fine)."))
+    match_iou: float = setting(0.2, min=0.01, max=0.9, doc=(
+        "Least overlap between a track's predicted box and a detection to match them."))
+
+
+@dataclass(frozen=True)
+class RangefinderConfig:
+    name: str = setting("rear", doc="A name for this sensor, used in logs and sensors.jsonl.")
+    kind: str = setting("hcsr04", choices=("hcsr04", "mb1242"), doc=(
+        "hcsr04: HC-SR04 on two GPIO pins; mb1242: MaxBotix I2CXL-MaxSonar-EZ on I2C."))
+    trigger_pin: int | None = setting(None, min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
+        "hcsr04 only: BCM GPIO of TRIG."))
+    echo_pin: int | None = setting(None, min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
+        "hcsr04 only: BCM GPIO of ECHO (through a 5 V -> 3.3 V divider)."))
+    i2c_bus: int = setting(1, min=0, max=22, doc="mb1242 only: I2C bus number (/dev/i2c-N).")
+    address: int = setting(0x70, min=0x08, max=0x77, doc="mb1242 only: 7-bit I2C address.")
+    max_distance_m: float = setting(4.0, min=0.5, max=8.0, doc=(
+        "Farthest reading trusted; an echo beyond it is treated as no echo."))
+    beam_deg: float = setting(15.0, min=2.0, max=60.0, doc="Full width of the sensor's beam.")
+    bearing_deg: float = setting(0.0, min=-90.0, max=90.0, doc=(
+        "Where the sensor points relative to the camera axis, degrees, positive to image right."))
+    rate_hz: float = setting(15.0, min=1.0, max=40.0, doc=(
+        "Readings per second. HC-SR04 needs ~60 ms between pings for echoes to die out."))
+
+
+def _default_rangefinders() -> list[RangefinderConfig]:
+    return [RangefinderConfig(name="rear", kind="hcsr04", trigger_pin=23, echo_pin=24)]
+
+
+@dataclass(frozen=True)
+class MotorConfig:
+    side: str = setting("centre", choices=BODY_SIDES, doc="Where on the runner's back it sits.")
+    pin: int = setting(18, min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
+        "BCM GPIO driving the motor's transistor (PWM)."))
+
+
+def _default_motors() -> list[MotorConfig]:
+    return [MotorConfig(side="left", pin=12), MotorConfig(side="centre", pin=18),
+            MotorConfig(side="right", pin=13)]
+
+
+@dataclass(frozen=True)
+class HapticsConfig:
+    driver: str = setting("pwm", choices=("pwm", "drv2605", "none"), doc=(
+        "pwm: one to three motors on GPIO through transistors; drv2605: one motor on a "
+        "DRV2605L haptic driver over I2C; none: no motor (logs only)."))
+    motors: list[MotorConfig] = setting(factory=_default_motors, doc=(
+        "driver = pwm: one [[haptics.motors]] table per motor (one to three)."))
+    pwm_frequency_hz: int = setting(200, min=50, max=20000, doc="PWM frequency for the motors.")
+    i2c_bus: int = setting(1, min=0, max=22, doc="driver = drv2605: I2C bus number.")
+    address: int = setting(0x5A, min=0x08, max=0x77, doc="driver = drv2605: I2C address.")
+    actuator: str = setting("erm", choices=("erm", "lra"), doc=(
+        "driver = drv2605: eccentric rotating mass (coin/pager motor) or linear resonant actuator."))
+    rated_voltage_v: float = setting(3.0, min=0.5, max=5.0, doc=(
+        "driver = drv2605: the motor's rated voltage, for auto-calibration."))
+    overdrive_voltage_v: float = setting(3.3, min=0.5, max=5.6, doc=(
+        "driver = drv2605: the most the driver may apply briefly to start and stop the motor."))
+    max_intensity: float = setting(1.0, min=0.1, max=1.0, doc="Scales every pattern's strength.")
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    caution_ttc_s: float = setting(4.0, min=0.5, max=15.0, doc=(
+        "CAUTION when the time to contact falls below this, seconds."))
+    warning_ttc_s: float = setting(2.5, min=0.5, max=10.0, doc=(
+        "WARNING below this time to contact. At least 2 s before contact at running speeds."))
+    danger_ttc_s: float = setting(1.2, min=0.2, max=5.0, doc="DANGER below this, seconds.")
+    caution_distance_m: float = setting(6.0, min=0.5, max=30.0, doc=(
+        "CAUTION for an approaching obstacle nearer than this even without a time to contact."))
+    warning_distance_m: float = setting(3.0, min=0.3, max=20.0, doc="WARNING nearer than this.")
+    danger_range_m: float = setting(1.0, min=0.2, max=4.0, doc=(
+        "DANGER at once when a rangefinder reads nearer than this."))
+    min_closing_speed_mps: float = setting(0.3, min=0.0, max=5.0, doc=(
+        "An obstacle closing slower than this is not approaching (people walking alongside)."))
+    hysteresis: float = setting(0.2, min=0.0, max=1.0, doc=(
+        "A level is left only when its threshold is exceeded by this fraction, so it never "
+        "flickers at a boundary."))
+    min_dwell_s: float = setting(0.6, min=0.0, max=5.0, doc=(
+        "Least time a level holds before it may drop (rising is always at once)."))
+    mute_s: float = setting(20.0, min=0.0, max=300.0, doc=(
+        "Longest a button mute silences DANGER and fault patterns, seconds."))
+    tick_hz: float = setting(20.0, min=2.0, max=100.0, doc="Fusion and policy update rate.")
+
+
+@dataclass(frozen=True)
+class ButtonConfig:
+    pin: int | None = setting(26, min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
+        "BCM GPIO of a push button to ground (internal pull-up); unset for no button."))
+    long_press_s: float = setting(2.0, min=0.5, max=10.0, doc=(
+        "Holding this long requests a safe shutdown; a short press pauses and resumes."))
+
+
+@dataclass(frozen=True)
+class BuzzerConfig:
+    pin: int | None = setting(None, min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
+        "BCM GPIO of an optional active piezo buzzer, an audible fallback; unset for none."))
+
+
+@dataclass(frozen=True)
+class RecordingConfig:
+    enabled: bool = setting(False, doc="Record every run as a session folder.")
+    dir: str = setting("/var/lib/rearguard/sessions", doc="Where recorded sessions go.")
+    jpeg_quality: int = setting(85, min=30, max=100, doc="Quality of recorded frames.")
+
+
+@dataclass(frozen=True)
+class SupervisorConfig:
+    camera_stale_s: float = setting(1.0, min=0.1, max=10.0, doc=(
+        "No frame for this long: camera lost, fall back to the rangefinder alone."))
+    ranger_stale_s: float = setting(0.6, min=0.1, max=10.0, doc=(
+        "No reading (echo or no echo) for this long: rangefinder lost, camera alone."))
+    detector_stale_s: float = setting(2.0, min=0.2, max=20.0, doc=(
+        "No detector result for this long while frames arrive: detector lost."))
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration. ``source`` names the file it came from (for error messages)."""
+
+    board: BoardConfig = field(default_factory=BoardConfig)
+    camera: CameraConfig = field(default_factory=CameraConfig)
+    mounting: MountingConfig = field(default_factory=MountingConfig)
+    detector: DetectorConfig = field(default_factory=DetectorConfig)
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    rangefinders: list[RangefinderConfig] = field(default_factory=_default_rangefinders)
+    haptics: HapticsConfig = field(default_factory=HapticsConfig)
+    alert: AlertConfig = field(default_factory=AlertConfig)
+    button: ButtonConfig = field(default_factory=ButtonConfig)
+    buzzer: BuzzerConfig = field(default_factory=BuzzerConfig)
+    recording: RecordingConfig = field(default_factory=RecordingConfig)
+    supervisor: SupervisorConfig = field(default_factory=SupervisorConfig)
+    source: str = field(default="<defaults>", compare=False)

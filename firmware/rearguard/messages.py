@@ -1,0 +1,151 @@
+"""The timestamped messages that flow between the edges and the core.
+
+Every message carries ``t``: the monotonic capture time in seconds (on the device,
+``time.monotonic()`` at the moment of capture or measurement; in a replay, the recorded time).
+The core never reads a clock: it only compares these ``t`` values.
+
+Directions: the camera and rangefinder look the way the runner is travelling, which is
+behind the runner's back. ``bearing_deg`` is measured from the camera's optical axis,
+positive to the camera's right (image right). Because the runner faces the other way,
+image right is the runner's LEFT side; :func:`body_side` does that mirror in one place.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Box = tuple[float, float, float, float]
+"""x1, y1, x2, y2 in the frame's own pixel coordinates."""
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One camera image: BGR uint8, height x width x 3, as OpenCV holds it."""
+
+    t: float
+    index: int
+    image: np.ndarray = field(repr=False)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return int(self.image.shape[1]), int(self.image.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class RangeReading:
+    """One rangefinder measurement.
+
+    ``distance_m`` is None when the sensor heard no echo: nothing within range, never 0 m and
+    never the sensor's maximum.
+    """
+
+    t: float
+    sensor: str
+    distance_m: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One object the detector found in one frame."""
+
+    label: str
+    class_id: int
+    score: float
+    box: Box
+
+
+@dataclass(frozen=True, slots=True)
+class DetectionSet:
+    """Everything the detector found in the frame captured at ``t``."""
+
+    t: float
+    frame_index: int
+    frame_size: tuple[int, int]  # (width, height) of the frame the boxes refer to
+    detections: tuple[Detection, ...]
+
+
+class ObstacleSource(enum.StrEnum):
+    CAMERA = "camera"  # seen by the detector only
+    RANGER = "ranger"  # an echo with no camera track: something the detector has no class for
+    FUSED = "fused"  # a camera track confirmed and corrected by the rangefinder
+
+
+@dataclass(frozen=True, slots=True)
+class Obstacle:
+    """Something in the runner's path, as the core understands it at time ``t``.
+
+    Fields that cannot be estimated yet are None (absent), never 0.
+    """
+
+    t: float
+    track_id: int
+    label: str  # a detector class name, or "unknown" for a rangefinder-only echo
+    source: ObstacleSource
+    box: Box | None
+    distance_m: float | None
+    bearing_deg: float | None
+    closing_speed_mps: float | None  # positive when it gets nearer
+    time_to_contact_s: float | None
+
+
+class AlertLevel(enum.IntEnum):
+    """How urgent the most urgent obstacle is. Ordered: a larger value is more urgent."""
+
+    CLEAR = 0
+    CAUTION = 1
+    WARNING = 2
+    DANGER = 3
+
+
+class BodySide(enum.StrEnum):
+    """A side of the runner's own body, where a motor sits on the back."""
+
+    LEFT = "left"
+    CENTRE = "centre"
+    RIGHT = "right"
+
+
+def body_side(bearing_deg: float | None, centre_half_width_deg: float = 10.0) -> BodySide:
+    """Which side of the runner's body an obstacle at ``bearing_deg`` is on.
+
+    The camera faces the way of travel, the runner faces the other way: image right is the
+    runner's left.
+    """
+    if bearing_deg is None or abs(bearing_deg) <= centre_half_width_deg:
+        return BodySide.CENTRE
+    return BodySide.LEFT if bearing_deg > 0 else BodySide.RIGHT
+
+
+class Stage(enum.StrEnum):
+    """The parts of the device whose health the supervisor watches."""
+
+    CAMERA = "camera"
+    RANGER = "ranger"
+    DETECTOR = "detector"
+    HAPTICS = "haptics"
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """Which stages are working at time ``t``. The policy turns a lost stage into a pattern."""
+
+    t: float
+    lost: frozenset[Stage] = frozenset()
+
+    @property
+    def ok(self) -> bool:
+        return not self.lost
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCommand:
+    """What the haptics should play now. ``pattern`` names a pattern in the haptic language."""
+
+    t: float
+    level: AlertLevel
+    pattern: str
+    side: BodySide = BodySide.CENTRE

@@ -1,0 +1,26 @@
+"""Shared fixtures. The asset folder (models, footage) comes from REARGUARD_ASSETS.
+
+Tests that need assets skip on a developer machine without them, but fail in CI (CI=true),
+where a missing asset folder means the run is not testing what it claims to.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from rearguard.assets import ENV_VAR, assets_dir
+
+
+@pytest.fixture(scope="session")
+def assets() -> Path:
+    """The asset folder, with models/, images/, footage/ and ultrasonic/."""
+    folder = assets_dir()
+    if not (folder / "models").is_dir():
+        message = f"asset folder {folder} has no models/ (set {ENV_VAR})"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return folder
