@@ -40,7 +40,7 @@ def load_config(path: str | Path | None = None) -> Config:
 
 def parse_config(raw: dict[str, Any], where: str = "<config>") -> Config:
     """Build a checked :class:`Config` from a parsed TOML table."""
-    config = _build(Config, raw, where, prefix="", skip={"source"})
+    config = build_table(Config, raw, where, prefix="", skip={"source"})
     config = dataclasses.replace(config, source=where)
     _check_consistency(config, where)
     return config
@@ -48,7 +48,9 @@ def parse_config(raw: dict[str, Any], where: str = "<config>") -> Config:
 
 # --- one table against one dataclass ---------------------------------------------------------
 
-def _build(cls: type, table: Any, where: str, prefix: str, skip: frozenset | set = frozenset()):
+def build_table(cls: type, table: Any, where: str, prefix: str,
+                skip: frozenset | set = frozenset()) -> Any:
+    """Check ``table`` against dataclass ``cls`` and build it; keys are named ``prefix``+key."""
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: {prefix.rstrip('.') or 'top level'}: expected a table, "
                           f"got {_shown(table)}")
@@ -70,9 +72,9 @@ def _value(hint: Any, f: dataclasses.Field, value: Any, where: str, key: str) ->
         if not isinstance(value, list):
             raise ConfigError(f"{where}: {key}: expected a list of [[{key}]] tables, "
                               f"got {_shown(value)}")
-        return [_build(item_cls, item, where, f"{key}[{i}].") for i, item in enumerate(value)]
+        return [build_table(item_cls, item, where, f"{key}[{i}].") for i, item in enumerate(value)]
     if dataclasses.is_dataclass(hint):
-        return _build(hint, value, where, key + ".")
+        return build_table(hint, value, where, key + ".")
     optional = origin in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint)
     if optional:
         (hint,) = [a for a in typing.get_args(hint) if a is not type(None)]

@@ -129,7 +129,8 @@ class HapticsConfig:
     i2c_bus: int = setting(1, min=0, max=22, doc="driver = drv2605: I2C bus number.")
     address: int = setting(0x5A, min=0x08, max=0x77, doc="driver = drv2605: I2C address.")
     actuator: str = setting("erm", choices=("erm", "lra"), doc=(
-        "driver = drv2605: eccentric rotating mass (coin/pager motor) or linear resonant actuator."))
+        "driver = drv2605: erm = eccentric rotating mass (coin motor), lra = linear resonant "
+        "actuator."))
     rated_voltage_v: float = setting(3.0, min=0.5, max=5.0, doc=(
         "driver = drv2605: the motor's rated voltage, for auto-calibration."))
     overdrive_voltage_v: float = setting(3.3, min=0.5, max=5.6, doc=(

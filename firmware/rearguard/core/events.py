@@ -3,7 +3,7 @@
 Every event has ``t`` (seconds, the time the decision is about) and ``kind``. Fields whose
 value is unknown are left out (absent, never 0). Floats are rounded here, in one place, so the
 log is compact and two replays of the same input write the same bytes. Every kind and field is
-documented in docs/SESSION.md.
+documented in firmware/rearguard/session/FORMAT.md.
 """
 
 from __future__ import annotations

@@ -1,0 +1,142 @@
+"""``rearguard replay SESSION``: run a recorded session (or any video clip) through the core."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from rearguard.boards import PROFILES, board_profile
+from rearguard.config import Config, load_config
+from rearguard.core.detection import open_detector
+from rearguard.drive.replay import ReplayResult, recorded_config, replay_session
+from rearguard.messages import AlertLevel
+from rearguard.session import EventLog, Session, open_session
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("replay", help="replay a recorded session or a video clip",
+                       description="Replay a session folder (or a plain video file) through the "
+                                   "detector, tracker, fusion and alert policy on its recorded "
+                                   "clock, write the event log and print a summary.")
+    p.add_argument("session", type=Path, help="session folder or video file")
+    add_replay_options(p)
+    p.set_defaults(run=run)
+
+
+def add_replay_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="config file (default: the one recorded in the "
+                                               "session, else the built-in defaults)")
+    p.add_argument("--profile", choices=sorted(PROFILES), help="board whose inference time to "
+                                                               "model (default: the config's)")
+    p.add_argument("--out", type=Path, help="folder for events.jsonl and summary.json "
+                                            "(default: runs/<session name>)")
+
+
+def run(args: argparse.Namespace) -> int:
+    session = open_session(args.session)
+    replay_and_report(session, args.config, args.profile, args.out)
+    return 0
+
+
+def replay_and_report(session: Session, config_path: Path | None, profile_name: str | None,
+                      out: Path | None) -> ReplayResult:
+    """Replay ``session``, write OUT/events.jsonl and OUT/summary.json, print the summary."""
+    config = _config(session, config_path)
+    profile = board_profile(profile_name or config.board.profile)
+    detector = open_detector(config.detector, profile)  # checks the model file before starting
+    out = out or Path("runs") / session.name
+    log = EventLog(out / "events.jsonl")
+    try:
+        result = replay_session(session, config, detector, profile, emit=log,
+                                progress=Progress(session.name))
+    finally:
+        log.close()
+    summary = summarize(result, config)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print_summary(summary, out)
+    return result
+
+
+def _config(session: Session, config_path: Path | None) -> Config:
+    if config_path is not None:
+        return load_config(config_path)
+    return recorded_config(session) or load_config(None)
+
+
+class Progress:
+    """Progress of a long replay on stderr: a live line on a terminal, else every 25 %."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.tty = sys.stderr.isatty()
+        self.next_report = 0.25
+        self.last_draw = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        fraction = done / max(total, 1)
+        if self.tty:
+            now = time.monotonic()
+            if now - self.last_draw > 0.2 or done == total:
+                self.last_draw = now
+                end = "\n" if done == total else ""
+                print(f"\rreplaying {self.name}: frame {done}/{total}", end=end,
+                      file=sys.stderr, flush=True)
+        elif fraction >= self.next_report:
+            print(f"replaying {self.name}: {fraction:.0%} ({done}/{total} frames)",
+                  file=sys.stderr, flush=True)
+            while self.next_report <= fraction:
+                self.next_report += 0.25
+
+
+def summarize(result: ReplayResult, config: Config) -> dict:
+    """The numbers a person wants after a replay (also written to summary.json)."""
+    wall = sorted(result.detector_wall_s)
+    times = result.session.frame_times
+    faults = [e for e in result.events if e["kind"] == "fault"]
+    return {
+        "session": str(result.session.path),
+        "duration_s": round(float(times[-1] - times[0]), 3) if len(times) else 0.0,
+        "profile": result.profile.name,
+        "model": config.detector.model,
+        "modelled_inference_ms": round(result.inference_s * 1000, 1),
+        "frames": {"total": result.frames_total, "processed": result.frames_processed,
+                   "dropped": result.frames_dropped},
+        "detector_ms_here": {
+            "median": round(statistics.median(wall) * 1000, 1) if wall else None,
+            "p95": round(wall[int(0.95 * (len(wall) - 1))] * 1000, 1) if wall else None,
+        },
+        "alerts": [{k: a.get(k) for k in ("t", "level", "previous", "label", "track", "reason")
+                    if k in a} for a in result.alerts],
+        "alerts_by_level": {level.name: sum(a["level"] == level.name for a in result.alerts)
+                            for level in AlertLevel if level is not AlertLevel.CLEAR},
+        "faults": [{k: f.get(k) for k in ("t", "stage", "active", "cause") if k in f}
+                   for f in faults],
+        "events": len(result.events),
+        "notes": result.session.notes,
+    }
+
+
+def print_summary(s: dict, out: Path) -> None:
+    frames = s["frames"]
+    print(f"Replay of {s['session']} ({s['duration_s']:.1f} s), model {s['model']}, "
+          f"profile {s['profile']} ({s['modelled_inference_ms']:g} ms per frame modelled)")
+    print(f"  frames: {frames['total']} captured, {frames['processed']} processed, "
+          f"{frames['dropped']} dropped")
+    d = s["detector_ms_here"]
+    if d["median"] is not None:
+        print(f"  detector on this machine: {d['median']} ms median, {d['p95']} ms p95")
+    by_level = ", ".join(f"{k} {v}" for k, v in s["alerts_by_level"].items())
+    print(f"  alerts: {len(s['alerts'])} level changes ({by_level})")
+    for a in s["alerts"]:
+        who = f"{a.get('label', '')} #{a['track']}" if "track" in a else ""
+        print(f"    {a['t']:8.2f} s  {a['level']:<8} {who:<16} {a.get('reason', '')}")
+    for f in s["faults"]:
+        state = "lost" if f.get("active") else "recovered"
+        print(f"  fault: {f['t']:.2f} s {f['stage']} {state} {f.get('cause', '')}")
+    for note in s["notes"]:
+        print(f"  note: {note}")
+    print(f"  event log: {out / 'events.jsonl'} ({s['events']} records)")

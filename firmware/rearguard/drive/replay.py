@@ -1,0 +1,202 @@
+"""Replay: drive the core from a recorded session, on the session's own clock.
+
+Everything happens at its recorded time, in one time-ordered queue: range readings and button
+presses, frame arrivals, detector results and policy ticks. The detector is modelled the way it
+runs on the device ("newest frame wins"): a frame that arrives while the detector is busy waits,
+a newer one replaces it (the older is dropped), and results become available a board profile's
+inference time after the detector starts. So frames a Pi would drop are dropped here too, and
+the same session, config and profile give a byte-identical event log on every run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from rearguard.boards import BoardProfile
+from rearguard.config import Config, ConfigError, parse_config
+from rearguard.config.loader import build_table
+from rearguard.config.schema import MountingConfig, RangefinderConfig
+from rearguard.core.detection import Detector
+from rearguard.core.events import event
+from rearguard.core.geometry import CameraIntrinsics
+from rearguard.core.pipeline import Core, EventSink
+from rearguard.messages import AlertCommand, Frame, RangeReading, Stage
+from rearguard.session import ButtonPress, RecordedFault, Session
+
+# Order of things that happen at the same instant: inputs first, then the decision.
+_SENSOR, _FRAME, _RESULT, _TICK = range(4)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ReplayResult:
+    """What a replay did; the event records are also in ``events`` for tests and reports."""
+
+    session: Session
+    profile: BoardProfile
+    inference_s: float  # modelled detector time per frame
+    frames_total: int = 0
+    frames_processed: int = 0
+    frames_dropped: int = 0
+    detector_wall_s: list[float] = field(default_factory=list)  # measured here, not modelled
+    events: list[dict[str, Any]] = field(default_factory=list)
+    commands: list[AlertCommand] = field(default_factory=list)
+
+    @property
+    def alerts(self) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["kind"] == "alert"]
+
+
+def config_for_session(config: Config, session: Session) -> Config:
+    """The config with the recording's own mounting and rangefinders, which describe the footage.
+
+    The config describes the device; a session says how the camera that filmed it was mounted
+    and which rangefinders it had. Where the session says so, the session wins.
+    """
+    meta_file = f"{session.path}/meta.toml"
+    changes: dict[str, Any] = {}
+    if "mounting" in session.meta:
+        changes["mounting"] = build_table(MountingConfig, session.meta["mounting"], meta_file,
+                                     "mounting.")
+    if "rangefinders" in session.meta:
+        changes["rangefinders"] = [
+            build_table(RangefinderConfig, r, meta_file, f"rangefinders[{i}].")
+            for i, r in enumerate(session.meta["rangefinders"])]
+    elif not session.rangefinder_names:
+        changes["rangefinders"] = []
+    return dataclasses.replace(config, **changes)
+
+
+def recorded_config(session: Session) -> Config | None:
+    """The config snapshot the device stored in meta.toml [config], if any."""
+    snapshot = session.meta.get("config")
+    if snapshot is None:
+        return None
+    return parse_config(snapshot, f"{session.path}/meta.toml [config]")
+
+
+def session_intrinsics(session: Session) -> CameraIntrinsics | None:
+    """The recording camera's intrinsics from meta.toml [camera], if it has them."""
+    cam = session.meta.get("camera", {})
+    keys = ("fx", "fy", "cx", "cy", "width", "height")
+    if not all(k in cam for k in keys):
+        return None
+    try:
+        return CameraIntrinsics(*(float(cam[k]) if k[0] != "w" and k[0] != "h" else int(cam[k])
+                                  for k in keys))
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"{session.path}/meta.toml: [camera]: expected numbers fx, fy, cx, "
+                          f"cy, width, height: {e}") from None
+
+
+def replay_session(session: Session, config: Config, detector: Detector,
+                   profile: BoardProfile, *, emit: EventSink | None = None,
+                   progress: Progress | None = None) -> ReplayResult:
+    """Run ``session`` through the core as the device would have; see the module docstring."""
+    config = config_for_session(config, session)
+    result = ReplayResult(session, profile, profile.inference_s(detector.spec.gflops))
+    result.frames_total = session.frame_count
+
+    def record(e: dict[str, Any]) -> None:
+        result.events.append(e)
+        if emit is not None:
+            emit(e)
+
+    watched = frozenset({Stage.CAMERA, Stage.DETECTOR} | (
+        {Stage.RANGER} if config.rangefinders else set()))
+    core = Core(config, detector.spec.obstacle_heights, record, watched=watched,
+                intrinsics=session_intrinsics(session))
+    _Replayer(session, config, detector, core, result, record, progress).run()
+    return result
+
+
+class _Replayer:
+    """The time-ordered queue behind :func:`replay_session`."""
+
+    def __init__(self, session: Session, config: Config, detector: Detector, core: Core,
+                 result: ReplayResult, record: EventSink, progress: Progress | None):
+        self.session, self.detector, self.core = session, detector, core
+        self.result, self.record, self.progress = result, record, progress
+        self.tick_s = 1.0 / config.alert.tick_hz
+        self.queue: list[tuple[float, int, int, Any]] = []
+        self.seq = 0
+        self.busy_until = float("-inf")
+        self.waiting: Frame | None = None
+        self.frames: Iterator[Frame] = session.frames()
+
+    def push(self, t: float, order: int, item: Any) -> None:
+        heapq.heappush(self.queue, (t, order, self.seq, item))
+        self.seq += 1
+
+    def run(self) -> None:
+        for record in self.session.sensors:
+            self.push(record.t, _SENSOR, record)
+        for t in self.session.frame_times:
+            self.push(float(t), _FRAME, None)
+        start, end = self._span()
+        k = 0
+        while start + k * self.tick_s <= end:
+            self.push(start + k * self.tick_s, _TICK, None)
+            k += 1
+        while self.queue:
+            t, order, _, item = heapq.heappop(self.queue)
+            self._handle(t, order, item)
+
+    def _span(self) -> tuple[float, float]:
+        times = [float(self.session.frame_times[0]), float(self.session.frame_times[-1])]
+        if self.session.sensors:
+            times += [self.session.sensors[0].t, self.session.sensors[-1].t]
+        return min(times), max(times) + 2 * self.result.inference_s
+
+    def _handle(self, t: float, order: int, item: Any) -> None:
+        if order == _SENSOR:
+            self._sensor(item)
+        elif order == _FRAME:
+            self._frame(next(self.frames))
+        elif order == _RESULT:
+            self.core.on_detections(item)
+            if self.waiting is not None:
+                self._start(self.waiting, t)
+                self.waiting = None
+        else:
+            command = self.core.tick(t)
+            if command is not None:
+                self.result.commands.append(command)
+
+    def _sensor(self, record: RangeReading | ButtonPress | RecordedFault) -> None:
+        if isinstance(record, RangeReading):
+            self.core.on_range(record)
+        elif isinstance(record, ButtonPress):
+            self.core.on_button(record.t, record.press)
+        elif record.stage in set(Stage):
+            self.core.on_fault(record.t, Stage(record.stage), record.cause)
+
+    def _frame(self, frame: Frame) -> None:
+        self.core.on_frame(frame.t, frame.index)
+        if self.progress is not None:
+            self.progress(frame.index + 1, self.result.frames_total)
+        if frame.t >= self.busy_until:
+            self._start(frame, frame.t)
+            return
+        if self.waiting is not None:  # newest frame wins: the older waiting one is dropped
+            self._drop(self.waiting)
+        self.waiting = frame
+
+    def _start(self, frame: Frame, t: float) -> None:
+        began = time.perf_counter()
+        detections = self.detector.detect(frame)
+        self.result.detector_wall_s.append(time.perf_counter() - began)
+        self.busy_until = t + self.result.inference_s
+        self.result.frames_processed += 1
+        self.record(event(frame.t, "frame", index=frame.index, start=t, done=self.busy_until))
+        self.push(self.busy_until, _RESULT, detections)
+
+    def _drop(self, frame: Frame) -> None:
+        self.result.frames_dropped += 1
+        self.record(event(frame.t, "frame", index=frame.index, dropped=True))

@@ -1,0 +1,160 @@
+"""Replay: the device's timing modelled on the recorded clock, and byte-identical event logs."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rearguard.core.detection import open_detector
+
+from rearguard.assets import assets_dir
+from rearguard.boards import BoardProfile, board_profile
+from rearguard.cli import main
+from rearguard.config import load_config
+from rearguard.drive.replay import replay_session
+from rearguard.messages import DetectionSet, Frame, RangeReading
+from rearguard.session import EventLog, SessionWriter, open_session
+
+CLIP = "footage/street_level_people_approaching.mp4"
+
+
+@dataclass
+class ScriptedSpec:
+    name: str = "scripted"
+    gflops: float = 1.0
+    obstacle_heights: dict = field(default_factory=lambda: {"person": 1.7})
+
+
+class ScriptedDetector:
+    """Stands in for the ONNX detector where only the replay's scheduling is under test."""
+
+    spec = ScriptedSpec()
+
+    def __init__(self):
+        self.seen: list[int] = []
+
+    def detect(self, frame: Frame) -> DetectionSet:
+        self.seen.append(frame.index)
+        w, h = frame.size
+        return DetectionSet(frame.t, frame.index, (w, h), ())
+
+
+def synthetic_session(tmp_path: Path, frames: int = 40, fps: float = 25.0) -> Path:
+    folder = tmp_path / "synthetic"
+    meta = {"rangefinders": [{"name": "rear", "kind": "hcsr04", "trigger_pin": 23,
+                              "echo_pin": 24}]}
+    with SessionWriter(folder, meta) as w:
+        for i in range(frames):
+            t = 10.0 + i / fps
+            w.add_frame(Frame(t, i, _image(i)))
+            w.add_range(RangeReading(t + 0.003, "rear", None if i % 7 == 0 else 3.0))
+    return folder
+
+
+def _image(i: int) -> np.ndarray:
+    image = np.zeros((120, 160, 3), np.uint8)
+    image[:, : (i * 3) % 160] = 200
+    return image
+
+
+def frame_events(events):
+    return [e for e in events if e["kind"] == "frame"]
+
+
+def test_no_board_processes_every_frame(tmp_path):
+    session = open_session(synthetic_session(tmp_path))
+    detector = ScriptedDetector()
+    result = replay_session(session, load_config(None), detector, board_profile("none"))
+    assert detector.seen == list(range(40))
+    assert (result.frames_processed, result.frames_dropped) == (40, 0)
+
+
+def test_a_slow_board_drops_frames_newest_first(tmp_path):
+    session = open_session(synthetic_session(tmp_path))
+    slow = BoardProfile("slow", threads=1, gflops_per_s=10.0, overhead_s=0.0)  # 100 ms a frame
+    detector = ScriptedDetector()
+    result = replay_session(session, load_config(None), detector, slow)
+    frames = frame_events(result.events)
+    processed = [e for e in frames if not e.get("dropped")]
+    dropped = [e for e in frames if e.get("dropped")]
+    assert result.frames_processed == len(processed) == len(detector.seen)
+    assert result.frames_dropped == len(dropped) and len(processed) + len(dropped) == 40
+    # At 25 fps and 100 ms a frame, the detector takes about every 3rd frame (2.5 frames/run).
+    assert 13 <= len(processed) <= 17
+    for a, b in itertools.pairwise(processed):
+        assert b["start"] >= a["done"] - 1e-9  # one frame at a time
+        assert b["start"] - b["t"] < 0.04 + 1e-9  # a waiting frame is never older than 1 frame
+    assert max(e["done"] - e["t"] for e in processed) < 0.1 + 0.04 + 1e-9
+
+
+def test_fault_events_when_the_rangefinder_goes_silent(tmp_path):
+    folder = tmp_path / "silent"
+    meta = {"rangefinders": [{"name": "rear", "kind": "hcsr04", "trigger_pin": 23,
+                              "echo_pin": 24}]}
+    with SessionWriter(folder, meta) as w:
+        for i in range(75):  # 3 s of frames; the rangefinder stops after 1 s
+            t = i / 25
+            w.add_frame(Frame(t, i, _image(i)))
+            if t < 1.0:
+                w.add_range(RangeReading(t, "rear", 2.0))
+    result = replay_session(open_session(folder), load_config(None), ScriptedDetector(),
+                            board_profile("none"))
+    faults = [e for e in result.events if e["kind"] == "fault"]
+    assert faults and faults[0]["stage"] == "ranger" and faults[0]["active"] is True
+    assert 1.5 <= faults[0]["t"] <= 1.7  # 0.6 s after the last reading, within one tick
+
+
+@pytest.fixture(scope="module")
+def detector(assets):
+    config = load_config(None)
+    return open_detector(config.detector, board_profile("pi4"))
+
+
+def clip_session(tmp_path: Path, frames: int = 80) -> Path:
+    """The real approach clip as a fixture session, cut to its first ``frames`` frames."""
+    folder = tmp_path / "clip"
+    folder.mkdir()
+    (folder / "meta.toml").write_text(
+        f'format = "rearguard-session/1"\n[video]\npath = "assets:{CLIP}"\nfps = 23.976\n'
+        f"frames = {frames}\n")
+    return folder
+
+
+def test_two_replays_write_identical_event_logs(tmp_path, detector):
+    session = open_session(clip_session(tmp_path))
+    logs = []
+    for run in range(2):
+        path = tmp_path / f"events{run}.jsonl"
+        log = EventLog(path)
+        replay_session(session, load_config(None), detector, board_profile("pi4"), emit=log)
+        log.close()
+        logs.append(path.read_bytes())
+    assert logs[0] == logs[1]
+    kinds = {json.loads(line)["kind"] for line in logs[0].splitlines()}
+    assert {"frame", "detection", "track"} <= kinds
+
+
+def test_cli_replay_of_a_plain_video_prints_a_summary(tmp_path, capsys, detector):
+    out = tmp_path / "out"
+    clip = assets_dir() / CLIP
+    assert main(["replay", str(clip), "--profile", "pi4", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "188 captured" in text and "processed" in text and "dropped" in text
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["frames"]["total"] == 188
+    assert summary["frames"]["processed"] + summary["frames"]["dropped"] == 188
+    assert (out / "events.jsonl").stat().st_size > 0
+
+
+def test_cli_replay_rejects_a_corrupt_session_before_starting(tmp_path, capsys):
+    folder = synthetic_session(tmp_path)
+    with open(folder / "sensors.jsonl", "ab") as f:
+        f.write(b'{"t": 1, "kind": "range", "sensor": "rear", "distance_m": "far"}\n')
+    assert main(["replay", str(folder), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "sensors.jsonl line 41" in err
+    assert not (tmp_path / "out").exists()
