@@ -65,10 +65,12 @@ class DetectorConfig:
         "Model name from models/catalog.toml (`rearguard model list`)."))
     model_file: str = setting("", doc=(
         "Path to the .onnx file; empty means models/<catalog file name> in the asset folder."))
-    score_threshold: float = setting(0.3, min=0.01, max=0.99, doc=(
-        "Lowest detection score kept. Lower finds more, with more false obstacles."))
-    nms_iou: float = setting(0.45, min=0.05, max=0.95, doc=(
-        "Boxes overlapping more than this (IoU) are merged by non-maximum suppression."))
+    score_threshold: float = setting(0.0, min=0.0, max=0.99, doc=(
+        "Lowest detection score kept; 0 takes the model's own from the catalog. Lower finds "
+        "more, with more false obstacles."))
+    nms_iou: float = setting(0.0, min=0.0, max=0.95, doc=(
+        "Boxes overlapping more than this (IoU) are merged by non-maximum suppression; 0 takes "
+        "the model's own."))
     threads: int = setting(0, min=0, max=8, doc="onnxruntime threads; 0 takes the board's.")
 
 
@@ -152,6 +154,9 @@ class AlertConfig:
         "DANGER at once when a rangefinder reads nearer than this."))
     min_closing_speed_mps: float = setting(0.3, min=0.0, max=5.0, doc=(
         "An obstacle closing slower than this is not approaching (people walking alongside)."))
+    path_half_width_m: float = setting(1.2, min=0.3, max=5.0, doc=(
+        "Half the width of the runner's path: an obstacle whose sideways offset stays beyond "
+        "this passes beside the runner and is at most a CAUTION."))
     hysteresis: float = setting(0.2, min=0.0, max=1.0, doc=(
         "A level is left only when its threshold is exceeded by this fraction, so it never "
         "flickers at a boundary."))
@@ -159,6 +164,8 @@ class AlertConfig:
         "Least time a level holds before it may drop (rising is always at once)."))
     mute_s: float = setting(20.0, min=0.0, max=300.0, doc=(
         "Longest a button mute silences DANGER and fault patterns, seconds."))
+    fault_reminder_s: float = setting(30.0, min=5.0, max=600.0, doc=(
+        "While a stage stays lost, its fault pattern is played again this often."))
     tick_hz: float = setting(20.0, min=2.0, max=100.0, doc="Fusion and policy update rate.")
 
 

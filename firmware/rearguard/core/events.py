@@ -30,8 +30,8 @@ def _clean(value: Any) -> Any:
         return value.value
     if isinstance(value, bool):
         return value
-    if isinstance(value, float):
-        return round(value, DECIMALS)
+    if isinstance(value, float):  # numpy's float64 too
+        return round(float(value), DECIMALS)
     if isinstance(value, int):
         return value
     if isinstance(value, tuple | list):

@@ -36,8 +36,8 @@ class Core:
         """``watched``: the stages this device (or recording) has, whose silence is a fault."""
         self._emit = emit
         self.world = WorldModel(config, class_heights, intrinsics)
-        sides = haptic_sides(config)
-        self.policy = AlertPolicy(config.alert, sides)
+        self.policy = AlertPolicy(config.alert, haptic_sides(config),
+                                  has_ranger=Stage.RANGER in watched)
         self.supervisor = Supervisor(config.supervisor, watched)
         self.obstacles: list[Obstacle] = []
 

@@ -161,7 +161,7 @@ class _Replayer:
             self._frame(next(self.frames))
         elif order == _RESULT:
             self.core.on_detections(item)
-            if self.waiting is not None:
+            if self.waiting is not None and self.busy_until <= t:
                 self._start(self.waiting, t)
                 self.waiting = None
         else:
@@ -181,12 +181,13 @@ class _Replayer:
         self.core.on_frame(frame.t, frame.index)
         if self.progress is not None:
             self.progress(frame.index + 1, self.result.frames_total)
-        if frame.t >= self.busy_until:
-            self._start(frame, frame.t)
-            return
         if self.waiting is not None:  # newest frame wins: the older waiting one is dropped
             self._drop(self.waiting)
-        self.waiting = frame
+            self.waiting = None
+        if frame.t >= self.busy_until:
+            self._start(frame, frame.t)
+        else:
+            self.waiting = frame
 
     def _start(self, frame: Frame, t: float) -> None:
         began = time.perf_counter()

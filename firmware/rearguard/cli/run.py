@@ -1,0 +1,86 @@
+"""``rearguard run``: the device's own loop (what the systemd service starts)."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rearguard import __version__
+from rearguard.boards import board_profile
+from rearguard.config import Config, load_config
+from rearguard.core.detection import open_detector
+from rearguard.core.pipeline import haptic_sides
+from rearguard.drive.live import LiveLoop
+from rearguard.haptics.player import PatternPlayer
+from rearguard.messages import AlertCommand, AlertLevel
+from rearguard.session import EventLog, SessionWriter
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run on the device (camera, rangefinders, motors)",
+                       description="Run the live loop on the configured hardware until stopped "
+                                   "(Ctrl-C, SIGTERM, or a long press of the button).")
+    p.add_argument("--config", type=Path, default=Path("/etc/rearguard/rearguard.toml"))
+    p.add_argument("--record", action="store_true", help="record this run as a session "
+                                                         "(as [recording] enabled = true)")
+    p.add_argument("--simulate", action="store_true",
+                   help="run on the stand-ins (no hardware); with --video, frames from a clip")
+    p.add_argument("--video", type=Path, help="with --simulate: play this clip as the camera")
+    p.add_argument("--seconds", type=float, help="stop after this long")
+    p.add_argument("--events", type=Path, help="also write the event log here")
+    p.add_argument("--allow-poweroff", action="store_true",
+                   help="power the Pi off after a long press (the service sets this)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rearguard.devices import factory
+
+    config = load_config(args.config)
+    if args.simulate and args.video:
+        config = factory.with_video_camera(config, args.video)
+    profile = board_profile(config.board.profile)
+    detector = open_detector(config.detector, profile)  # before any hardware: fail fast
+    devices = factory.open_devices(config, simulate=args.simulate)
+    recorder = _recorder(config, args, detector) if (args.record or config.recording.enabled) \
+        else None
+    log = EventLog(args.events) if args.events else None
+    player = PatternPlayer(devices.haptics)
+    loop = LiveLoop(config, detector, devices.camera, devices.rangefinders, player.play,
+                    log or (lambda record: None), recorder=recorder)
+    if devices.button is not None:
+        devices.button.on_press(loop.button_pressed)
+    player.play(AlertCommand(time.monotonic(), AlertLevel.CLEAR, "armed"))
+    try:
+        loop.run(duration_s=args.seconds)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        player.close()
+        devices.close()
+        for closable in (recorder, log):
+            if closable is not None:
+                closable.close()
+    print(f"stopped: {len(loop.commands)} alert commands"
+          + (f", recorded to {recorder.folder}" if recorder else ""), file=sys.stderr)
+    if loop.shutdown_requested and args.allow_poweroff:
+        subprocess.run(["systemctl", "poweroff"], check=False)
+    return 0
+
+
+def _recorder(config: Config, args: argparse.Namespace, detector) -> SessionWriter:
+    folder = Path(config.recording.dir) / time.strftime("%Y%m%d-%H%M%S")
+    meta = {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "device": {"firmware": __version__, "board": config.board.profile},
+        "mounting": {"height_m": config.mounting.height_m,
+                     "pitch_deg": config.mounting.pitch_deg},
+        "rangefinders": [{k: v for k, v in vars(r).items() if v is not None}
+                         for r in config.rangefinders],
+        "model": {"name": detector.spec.name},
+        "haptics": {"sides": [s.value for s in haptic_sides(config)]},
+    }
+    return SessionWriter(folder, meta, jpeg_quality=config.recording.jpeg_quality)

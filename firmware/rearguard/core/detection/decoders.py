@@ -1,0 +1,144 @@
+"""Turn each family's raw outputs into boxes in the frame's own pixels.
+
+A decoder returns candidate boxes (x1, y1, x2, y2 in frame pixels), scores and class ids above
+the score threshold; :func:`suppress` then runs OpenCV's non-maximum suppression and clips the
+survivors to the frame. Grids are built once per model, not per frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from rearguard.core.detection.preprocess import Placement
+
+Candidates = tuple[np.ndarray, np.ndarray, np.ndarray]  # boxes (k, 4), scores (k,), ids (k,)
+
+EXP_CLAMP = 10.0  # exp() of a wild regression value would overflow; real boxes are far below
+
+
+def _grid(input_size: tuple[int, int], strides: Sequence[int], offset: float) -> np.ndarray:
+    """Rows of (gx + offset, gy + offset, stride), row-major per stride, strides in order."""
+    width, height = input_size
+    rows = []
+    for s in strides:
+        gy, gx = np.mgrid[0:height // s, 0:width // s]
+        rows.append(np.stack([gx.ravel() + offset, gy.ravel() + offset,
+                              np.full(gx.size, s)], axis=1))
+    return np.concatenate(rows).astype(np.float32)
+
+
+def _to_frame(boxes: np.ndarray, p: Placement) -> np.ndarray:
+    boxes[:, [0, 2]] = (boxes[:, [0, 2]] - p.left) / p.scale_x
+    boxes[:, [1, 3]] = (boxes[:, [1, 3]] - p.top) / p.scale_y
+    return boxes
+
+
+class YoloxDecoder:
+    """YOLOX: rows [tx, ty, tw, th, obj, p0..p79], grid decode outside the graph."""
+
+    def __init__(self, input_size: tuple[int, int], strides: Sequence[int] = (8, 16, 32)):
+        self.grid = _grid(input_size, strides, 0.0)
+
+    def __call__(self, outputs: Sequence[np.ndarray], placement: Placement,
+                 threshold: float) -> Candidates:
+        rows = outputs[0].reshape(-1, outputs[0].shape[-1])
+        if rows.shape[0] != self.grid.shape[0]:
+            raise ValueError(f"YOLOX output has {rows.shape[0]} rows, the grid "
+                             f"{self.grid.shape[0]}: wrong input size in the catalog?")
+        # score = obj * p_class <= obj, so rows with obj below the threshold cannot pass.
+        keep = np.flatnonzero(rows[:, 4] >= threshold)
+        rows, grid = rows[keep], self.grid[keep]
+        class_ids = rows[:, 5:].argmax(axis=1)
+        scores = rows[:, 4] * rows[np.arange(len(rows)), 5 + class_ids]
+        passing = scores >= threshold
+        rows, grid, scores, class_ids = rows[passing], grid[passing], scores[passing], \
+            class_ids[passing]
+        stride = grid[:, 2]
+        cx = (rows[:, 0] + grid[:, 0]) * stride
+        cy = (rows[:, 1] + grid[:, 1]) * stride
+        w = np.exp(np.minimum(rows[:, 2], EXP_CLAMP)) * stride
+        h = np.exp(np.minimum(rows[:, 3], EXP_CLAMP)) * stride
+        boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
+        return _to_frame(boxes, placement), scores, class_ids
+
+
+class NanodetDecoder:
+    """NanoDet (legacy): per stride, class scores (G*G, 80) and distance bins (G*G, 4*8).
+
+    The export's output names are misleading, so outputs are matched by shape: for each stride
+    the one with G*G rows and 80 columns is the class scores, the one with 32 the box bins.
+    """
+
+    BINS = 8
+
+    def __init__(self, input_size: tuple[int, int], num_classes: int,
+                 strides: Sequence[int] = (8, 16, 32)):
+        self.num_classes = num_classes
+        self.strides = tuple(strides)
+        width, height = input_size
+        self.cells = [(width // s) * (height // s) for s in strides]
+        self.grid = _grid(input_size, strides, 0.5)
+        self.bin_index = np.arange(self.BINS, dtype=np.float32)
+
+    def _by_shape(self, outputs: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        flat = [o.reshape(-1, o.shape[-1]) for o in outputs]
+        scores, bins = [], []
+        for cells in self.cells:
+            scores += [o for o in flat if o.shape == (cells, self.num_classes)]
+            bins += [o for o in flat if o.shape == (cells, 4 * self.BINS)]
+        if len(scores) != len(self.cells) or len(bins) != len(self.cells):
+            raise ValueError("NanoDet outputs do not match the catalog's input size and classes")
+        return np.concatenate(scores), np.concatenate(bins)
+
+    def __call__(self, outputs: Sequence[np.ndarray], placement: Placement,
+                 threshold: float) -> Candidates:
+        class_scores, bins = self._by_shape(outputs)
+        class_ids = class_scores.argmax(axis=1)
+        scores = class_scores[np.arange(len(class_scores)), class_ids]
+        keep = np.flatnonzero(scores >= threshold)
+        grid, bins = self.grid[keep], bins[keep].reshape(-1, 4, self.BINS)
+        # Softmax over the bins of each side, then the expected distance in strides.
+        e = np.exp(bins - bins.max(axis=2, keepdims=True))
+        distance = (e * self.bin_index).sum(axis=2) / e.sum(axis=2) * grid[:, 2:3]
+        cx, cy = grid[:, 0] * grid[:, 2], grid[:, 1] * grid[:, 2]
+        boxes = np.stack([cx - distance[:, 0], cy - distance[:, 1],
+                          cx + distance[:, 2], cy + distance[:, 3]], axis=1)
+        return _to_frame(boxes, placement), scores[keep], class_ids[keep]
+
+
+class PicodetDecoder:
+    """PP-PicoDet with NMS in the graph: rows [class, score, x1, y1, x2, y2] in frame pixels.
+
+    The graph already divided by ``scale_factor``, so the boxes are in frame pixels. Its
+    per-class NMS leaves duplicate boxes of different classes on one object; :func:`suppress`
+    runs a class-agnostic pass on top.
+    """
+
+    def __call__(self, outputs: Sequence[np.ndarray], placement: Placement,
+                 threshold: float) -> Candidates:
+        rows = outputs[0].reshape(-1, 6)
+        keep = (rows[:, 1] >= threshold) & (rows[:, 0] >= 0)
+        rows = rows[keep]
+        return rows[:, 2:6].astype(np.float32), rows[:, 1].astype(np.float32), \
+            rows[:, 0].astype(np.int64)
+
+
+def suppress(candidates: Candidates, nms_iou: float, frame_size: tuple[int, int]) -> Candidates:
+    """Class-agnostic OpenCV NMS, then clip to the frame; highest score first."""
+    boxes, scores, class_ids = candidates
+    if len(boxes) == 0:
+        return candidates
+    xywh = np.column_stack([boxes[:, 0], boxes[:, 1], boxes[:, 2] - boxes[:, 0],
+                            boxes[:, 3] - boxes[:, 1]])
+    kept = np.asarray(cv2.dnn.NMSBoxes(xywh.tolist(), scores.tolist(), 0.0, nms_iou),
+                      dtype=np.int64).reshape(-1)
+    kept = kept[np.argsort(-scores[kept], kind="stable")]
+    width, height = frame_size
+    boxes = boxes[kept]
+    boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(0, width)
+    boxes[:, [1, 3]] = boxes[:, [1, 3]].clip(0, height)
+    visible = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
+    return boxes[visible], scores[kept][visible], class_ids[kept][visible]

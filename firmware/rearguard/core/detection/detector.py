@@ -1,0 +1,168 @@
+"""The ONNX obstacle detector: frame in, detections in the frame's own pixels out.
+
+One onnxruntime session per model, fed through I/O binding from a tensor allocated once, so the
+per-frame path allocates little: preprocessing writes in place, the network reads in place,
+and static-shaped outputs are written into buffers allocated once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from rearguard.boards import BoardProfile
+from rearguard.config import ConfigError
+from rearguard.config.schema import DetectorConfig
+from rearguard.core.detection.catalog import ModelSpec, model_file_for, model_spec, sha256_of
+from rearguard.core.detection.decoders import (
+    Candidates,
+    NanodetDecoder,
+    PicodetDecoder,
+    YoloxDecoder,
+    suppress,
+)
+from rearguard.core.detection.preprocess import RECIPES, Placement, Preprocessor
+from rearguard.messages import Detection, DetectionSet, Frame
+
+log = logging.getLogger(__name__)
+
+
+def open_detector(config: DetectorConfig, board: BoardProfile | None = None) -> Detector:
+    """The configured model, checked against the catalog, ready to run.
+
+    Raises ConfigError (naming detector.model or detector.model_file) when the file is missing
+    or is not a file the catalog knows (wrong checksum).
+    """
+    spec = model_spec(config.model)
+    path = model_file_for(config)
+    digest = sha256_of(path)
+    if spec.accepts(digest) is None:
+        raise ConfigError(f"detector.model: {path} is not a known {spec.name} file (sha256 "
+                          f"{digest[:12]}..., the catalog expects "
+                          f"{', '.join(c.value[:12] + '...' for c in spec.checksums)}); "
+                          f"`rearguard model fetch {spec.name}` gets the right one")
+    threads = config.threads or (board.threads if board else 0)
+    return Detector(spec, path, threads=threads,
+                    score_threshold=config.score_threshold or spec.score_threshold,
+                    nms_iou=config.nms_iou or spec.nms_iou)
+
+
+def make_session(model: Path | bytes, threads: int) -> ort.InferenceSession:
+    """An onnxruntime CPU session; threads 0 lets onnxruntime choose."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # errors only: some exports warn once per weight
+    source = model if isinstance(model, bytes) else str(model)
+    return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+
+
+def _model_bytes_without_weight_inputs(path: Path) -> Path | bytes:
+    """PicoDet's export lists its weights as graph inputs too, which blocks constant folding.
+
+    Dropping those names from the input list gives the same results about a third faster
+    (MODELS.md). It needs the ``onnx`` package; without it the file is used as it is.
+    """
+    try:
+        import onnx
+    except ImportError:
+        log.info("onnx not installed: %s runs without the weight-input fix", path.name)
+        return path
+    model = onnx.load(str(path))
+    weights = {init.name for init in model.graph.initializer}
+    inputs = [i for i in model.graph.input if i.name not in weights]
+    del model.graph.input[:]
+    model.graph.input.extend(inputs)
+    return model.SerializeToString()
+
+
+class Detector:
+    """Runs one catalog model on frames. Not thread-safe: one detector per detector thread."""
+
+    def __init__(self, spec: ModelSpec, path: Path, *, threads: int = 0,
+                 score_threshold: float | None = None, nms_iou: float | None = None):
+        self.spec = spec
+        self.path = path
+        self.score_threshold = score_threshold or spec.score_threshold
+        self.nms_iou = nms_iou or spec.nms_iou
+        model = _model_bytes_without_weight_inputs(path) if spec.family == "picodet" else path
+        self.session = make_session(model, threads)
+        self.preprocess = Preprocessor(RECIPES[spec.family], spec.input_size)
+        self.decoder = {
+            "yolox": lambda: YoloxDecoder(spec.input_size),
+            "nanodet": lambda: NanodetDecoder(spec.input_size, len(spec.class_names)),
+            "picodet": PicodetDecoder,
+        }[spec.family]()
+        self._scale_factor = np.ones((1, 2), np.float32)  # PicoDet's second input
+        self._binding, self._outputs = self._bind()
+
+    # --- the three stages (timed separately by `rearguard bench`) -------------------------------
+
+    def prepare(self, image: np.ndarray) -> Placement:
+        """Write ``image`` into the input tensor."""
+        placement = self.preprocess(image)
+        if self.spec.family == "picodet":
+            height, width = image.shape[:2]
+            self._scale_factor[0, 0] = self.spec.input_size[1] / height  # y first
+            self._scale_factor[0, 1] = self.spec.input_size[0] / width
+        return placement
+
+    def infer(self) -> Sequence[np.ndarray]:
+        """Run the network on the prepared tensor."""
+        if self._outputs is None:  # a fresh output each run: its row count changes
+            self._binding.clear_binding_outputs()
+            for o in self.session.get_outputs():
+                self._binding.bind_output(o.name, "cpu")
+        self.session.run_with_iobinding(self._binding)
+        if self._outputs is not None:
+            return self._outputs
+        return [o.numpy() for o in self._binding.get_outputs()]
+
+    def decode(self, outputs: Sequence[np.ndarray], placement: Placement,
+               frame_size: tuple[int, int]) -> tuple[Detection, ...]:
+        """Boxes in frame pixels, after class-agnostic NMS, best first."""
+        candidates: Candidates = self.decoder(outputs, placement, self.score_threshold)
+        boxes, scores, class_ids = suppress(candidates, self.nms_iou, frame_size)
+        names = self.spec.class_names
+        return tuple(
+            Detection(names[int(c)], int(c), float(s), (float(b[0]), float(b[1]),
+                                                        float(b[2]), float(b[3])))
+            for b, s, c in zip(boxes, scores, class_ids, strict=True))
+
+    def detect(self, frame: Frame) -> DetectionSet:
+        placement = self.prepare(frame.image)
+        outputs = self.infer()
+        return DetectionSet(frame.t, frame.index, frame.size,
+                            self.decode(outputs, placement, frame.size))
+
+    def run_bare(self) -> None:
+        """``session.run`` alone on the prepared input: the benchmark's yardstick."""
+        self.session.run(None, self._feeds())
+
+    # --- I/O binding -------------------------------------------------------------------------
+
+    def _feeds(self) -> dict[str, np.ndarray]:
+        inputs = self.session.get_inputs()
+        feeds = {inputs[0].name: self.preprocess.tensor}
+        if self.spec.family == "picodet":
+            feeds[inputs[1].name] = self._scale_factor
+        return feeds
+
+    def _bind(self) -> tuple[ort.IOBinding, list[np.ndarray] | None]:
+        """Bind inputs (and static outputs) to numpy buffers by address: no copies per frame."""
+        binding = self.session.io_binding()
+        for name, array in self._feeds().items():
+            binding.bind_input(name, "cpu", 0, array.dtype, array.shape, array.ctypes.data)
+        outputs = self.session.get_outputs()
+        if self.spec.family == "picodet":  # row count varies per frame: bound at each run
+            return binding, None
+        buffers = [np.empty(o.shape, np.float32) for o in outputs]
+        for o, buffer in zip(outputs, buffers, strict=True):
+            binding.bind_output(o.name, "cpu", 0, np.float32, buffer.shape, buffer.ctypes.data)
+        return binding, buffers

@@ -1,0 +1,109 @@
+"""Turn a BGR frame into a model's input tensor the way that model was trained.
+
+Each family trained differently (MODELS.md in the asset folder):
+
+- YOLOX:   letterbox anchored top-left on a canvas of 114, BGR, raw 0-255 values
+- NanoDet: letterbox centred on a canvas of 0, BGR, (x - mean) / std per channel
+- PicoDet: stretched to the input size (no letterbox), RGB, (x/255 - mean) / std (ImageNet)
+
+Everything is written into buffers allocated once (per frame size): the canvas and the float
+input tensor that onnxruntime reads in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where the frame landed on the canvas: frame x = (canvas x - left) / scale_x."""
+
+    scale_x: float
+    scale_y: float
+    left: float = 0.0
+    top: float = 0.0
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one family prepares its input."""
+
+    letterbox: bool
+    centred: bool  # letterbox only: centre the image (else top-left)
+    fill: int  # letterbox only: canvas colour outside the image
+    rgb: bool  # feed channels as R, G, B (else B, G, R as OpenCV holds them)
+    mean: tuple[float, float, float]  # per fed channel, on 0-255 values
+    std: tuple[float, float, float]
+
+
+RECIPES = {
+    "yolox": Recipe(letterbox=True, centred=False, fill=114, rgb=False,
+                    mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0)),
+    "nanodet": Recipe(letterbox=True, centred=True, fill=0, rgb=False,
+                      mean=(103.53, 116.28, 123.675), std=(57.375, 57.12, 58.395)),
+    "picodet": Recipe(letterbox=False, centred=False, fill=0, rgb=True,
+                      mean=(123.675, 116.28, 103.53), std=(58.395, 57.12, 57.375)),
+}
+
+
+class Preprocessor:
+    """Writes frames into one preallocated NCHW float32 tensor for one model."""
+
+    def __init__(self, recipe: Recipe, input_size: tuple[int, int]):
+        self.recipe = recipe
+        self.width, self.height = input_size
+        self.tensor = np.zeros((1, 3, self.height, self.width), np.float32)
+        self.canvas = np.full((self.height, self.width, 3), recipe.fill, np.uint8)
+        self._resized: np.ndarray | None = None  # letterbox: the scaled frame, per frame size
+        self._frame_shape: tuple[int, ...] | None = None
+        self._placement = Placement(1.0, 1.0)
+        # Fed channel c comes from canvas channel _source[c].
+        self._source = (2, 1, 0) if recipe.rgb else (0, 1, 2)
+        self._inv_std = tuple(1.0 / s for s in recipe.std)
+        self._normalise = any(recipe.mean) or any(s != 1.0 for s in recipe.std)
+
+    def __call__(self, image: np.ndarray) -> Placement:
+        """Prepare ``image`` (BGR uint8, H x W x 3) in ``self.tensor``; where it landed."""
+        if image.shape != self._frame_shape:
+            self._plan(image.shape)
+        if self.recipe.letterbox:
+            p = self._placement
+            h, w = self._resized.shape[:2]
+            cv2.resize(image, (w, h), dst=self._resized, interpolation=cv2.INTER_LINEAR)
+            top, left = int(p.top), int(p.left)
+            self.canvas[top:top + h, left:left + w] = self._resized
+        else:
+            cv2.resize(image, (self.width, self.height), dst=self.canvas,
+                       interpolation=cv2.INTER_LINEAR)
+        self._fill_tensor()
+        return self._placement
+
+    def _plan(self, shape: tuple[int, ...]) -> None:
+        """Work out scale and offsets for a new frame size (once, not per frame)."""
+        frame_h, frame_w = shape[:2]
+        self._frame_shape = shape
+        if not self.recipe.letterbox:
+            self._placement = Placement(self.width / frame_w, self.height / frame_h)
+            return
+        r = min(self.width / frame_w, self.height / frame_h)
+        if self.recipe.centred:
+            w, h = round(frame_w * r), round(frame_h * r)
+            left, top = (self.width - w) // 2, (self.height - h) // 2
+        else:
+            w, h = int(frame_w * r), int(frame_h * r)
+            left = top = 0
+        self._resized = np.empty((h, w, 3), np.uint8)
+        self.canvas[:] = self.recipe.fill
+        self._placement = Placement(r, r, float(left), float(top))
+
+    def _fill_tensor(self) -> None:
+        plane = self.tensor[0]
+        for c, source in enumerate(self._source):
+            np.copyto(plane[c], self.canvas[:, :, source])
+            if self._normalise:
+                plane[c] -= self.recipe.mean[c]
+                plane[c] *= self._inv_std[c]

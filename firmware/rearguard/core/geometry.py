@@ -1,0 +1,159 @@
+"""Where an obstacle is: the lens model, distance from two cues, and bearing.
+
+Camera Module 3 defaults (Raspberry Pi's published figures; sensor Sony IMX708, 4608 x 2592
+pixels of 1.4 um, full field of view in the binned video modes):
+
+| lens            | focal length | horizontal x vertical FoV | fx at 4608 px wide |
+|-----------------|--------------|---------------------------|--------------------|
+| ``cm3-normal``  | 4.74 mm      | 66 x 41 degrees           | 3386 px            |
+| ``cm3-wide``    | 2.75 mm      | 102 x 67 degrees          | 1964 px            |
+
+The wide lens bends straight lines near the edges; treated as a pinhole here, its distances
+are a few percent off near the sides. Calibrate (``rearguard calibrate``) for better.
+
+Distance comes from two cues, combined by their uncertainties (inverse-variance weighting):
+
+- **height**: ``Z = fy * real_height / box_height``. Needs the class's typical height; good at
+  any range, off by how far the object differs from typical (a child, a recumbent bike).
+- **ground contact**: the bottom of the box is where the object stands. With the camera's height
+  ``h`` and pitch, the ray through that row meets the ground at ``Z = h / tan(pitch + angle)``.
+  Needs no class, but a runner's gait rocks the pitch by a degree or two, which matters more the
+  farther the object is.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from rearguard.config import ConfigError
+from rearguard.config.schema import CameraConfig, MountingConfig
+from rearguard.messages import Box
+
+SENSOR_WIDTH_PX, SENSOR_HEIGHT_PX, PIXEL_MM = 4608, 2592, 0.0014
+LENS_FOCAL_MM = {"cm3-normal": 4.74, "cm3-wide": 2.75}
+
+HEIGHT_SPREAD = 0.08  # relative spread of real heights within a class (people: 1.55-1.85 m)
+BOX_EDGE_PX = 2.0  # how far a detector's box edge wanders, pixels
+PITCH_SPREAD_DEG = 1.5  # how much the gait rocks the camera's pitch
+MIN_GROUND_ANGLE_DEG = 0.5  # rays flatter than this meet the ground too far away to trust
+EDGE_MARGIN_PX = 2.0  # a box within this of the frame's edge is cut off by it
+
+
+@dataclass(frozen=True, slots=True)
+class CameraIntrinsics:
+    """A pinhole camera: focal lengths and principal point in pixels, for one image size."""
+
+    fx: float
+    fy: float
+    cx: float
+    cy: float
+    width: int
+    height: int
+
+    def scaled_to(self, width: int, height: int) -> CameraIntrinsics:
+        """The same camera seen through an image of another size (binned or resized stream)."""
+        if (width, height) == (self.width, self.height):
+            return self
+        sx, sy = width / self.width, height / self.height
+        return CameraIntrinsics(self.fx * sx, self.fy * sy, self.cx * sx, self.cy * sy,
+                                width, height)
+
+
+def lens_intrinsics(lens: str) -> CameraIntrinsics:
+    """A Camera Module 3 lens at the sensor's full size (square pixels, centred)."""
+    f = LENS_FOCAL_MM[lens] / PIXEL_MM
+    return CameraIntrinsics(f, f, SENSOR_WIDTH_PX / 2, SENSOR_HEIGHT_PX / 2, SENSOR_WIDTH_PX,
+                            SENSOR_HEIGHT_PX)
+
+
+def intrinsics_for(camera: CameraConfig) -> CameraIntrinsics:
+    """The configured lens: a calibration file, or the documented Camera Module 3 defaults."""
+    if camera.lens == "calibrated":
+        return load_intrinsics(Path(camera.calibration_file))
+    return lens_intrinsics(camera.lens)
+
+
+def save_intrinsics(path: Path, k: CameraIntrinsics, *, rms_px: float | None = None,
+                    distortion: list[float] | None = None, images: int | None = None) -> None:
+    """Write intrinsics as a small TOML file (what `rearguard calibrate` produces)."""
+    lines = ["# Camera intrinsics from `rearguard calibrate` (pixels, at width x height).",
+             "[camera]"]
+    lines += [f"{name} = {getattr(k, name)!r}" for name in ("fx", "fy", "cx", "cy", "width",
+                                                             "height")]
+    if distortion is not None:
+        lines.append(f"distortion = [{', '.join(repr(float(d)) for d in distortion)}]")
+    if rms_px is not None:
+        lines.append(f"rms_reprojection_px = {rms_px!r}")
+    if images is not None:
+        lines.append(f"images = {images}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def load_intrinsics(path: Path) -> CameraIntrinsics:
+    try:
+        table = tomllib.loads(path.read_text())["camera"]
+        return CameraIntrinsics(float(table["fx"]), float(table["fy"]), float(table["cx"]),
+                                float(table["cy"]), int(table["width"]), int(table["height"]))
+    except FileNotFoundError:
+        raise ConfigError(f"camera.calibration_file: {path} does not exist (run "
+                          f"`rearguard calibrate`)") from None
+    except (KeyError, ValueError, TypeError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"{path}: expected a [camera] table with fx, fy, cx, cy, width, "
+                          f"height from `rearguard calibrate`: {e}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class DistanceEstimate:
+    """A distance in metres with its standard deviation."""
+
+    metres: float
+    sigma: float
+
+
+def bearing_deg(k: CameraIntrinsics, x: float) -> float:
+    """Bearing of image column ``x``: degrees from the optical axis, positive to image right."""
+    return math.degrees(math.atan2(x - k.cx, k.fx))
+
+
+def distance_from_height(k: CameraIntrinsics, box: Box,
+                         real_height_m: float) -> DistanceEstimate | None:
+    """Depth from the box's height in pixels; None when the box is cut by the frame edge."""
+    top, bottom = box[1], box[3]
+    if top <= EDGE_MARGIN_PX or bottom >= k.height - EDGE_MARGIN_PX:
+        return None  # a box cut by the frame is shorter than the object
+    pixels = bottom - top
+    if pixels < 4:
+        return None
+    z = k.fy * real_height_m / pixels
+    relative = math.hypot(HEIGHT_SPREAD, 2 * BOX_EDGE_PX / pixels)
+    return DistanceEstimate(z, z * relative)
+
+
+def distance_from_ground(k: CameraIntrinsics, box: Box,
+                         mounting: MountingConfig) -> DistanceEstimate | None:
+    """Horizontal distance to where the box meets the ground; None if that is not visible."""
+    bottom = box[3]
+    if bottom >= k.height - EDGE_MARGIN_PX:
+        return None  # feet below the frame: the contact point is not seen
+    below_axis = math.atan2(bottom - k.cy, k.fy)
+    angle = math.radians(mounting.pitch_deg) + below_axis
+    if angle < math.radians(MIN_GROUND_ANGLE_DEG):
+        return None  # at or above the horizon
+    z = mounting.height_m / math.tan(angle)
+    # dZ/dangle = -h / sin^2(angle); angle error from the gait's pitch and the box edge.
+    sigma_angle = math.hypot(math.radians(PITCH_SPREAD_DEG), BOX_EDGE_PX / k.fy)
+    return DistanceEstimate(z, mounting.height_m / math.sin(angle) ** 2 * sigma_angle)
+
+
+def combine(*estimates: DistanceEstimate | None) -> DistanceEstimate | None:
+    """Inverse-variance weighted mean of the available estimates."""
+    usable = [e for e in estimates if e is not None and e.sigma > 0]
+    if not usable:
+        return None
+    weights = [1.0 / e.sigma ** 2 for e in usable]
+    total = sum(weights)
+    metres = sum(w * e.metres for w, e in zip(weights, usable, strict=True)) / total
+    return DistanceEstimate(metres, math.sqrt(1.0 / total))

@@ -1,0 +1,245 @@
+"""The alert policy: obstacles and health in, one alert level and a haptic command out.
+
+Levels come from the most urgent obstacle's time to contact, distance and closing speed:
+
+- DANGER:  time to contact <= ``danger_ttc_s``, or a rangefinder echo nearer than
+  ``danger_range_m`` (at once, approaching or not: it is right behind the runner's back)
+- WARNING: time to contact <= ``warning_ttc_s``, or approaching and nearer than
+  ``warning_distance_m``
+- CAUTION: time to contact <= ``caution_ttc_s``, or approaching and nearer than
+  ``caution_distance_m``; and the most an obstacle passing beside the path can reach
+
+Only obstacles closing at ``min_closing_speed_mps`` or more count as approaching. An obstacle
+whose sideways offset is more than ``path_half_width_m`` passes beside the runner.
+
+Rising is immediate. Falling needs both: the level's thresholds exceeded by the ``hysteresis``
+fraction (so a threat hovering at a boundary does not flicker), and ``min_dwell_s`` spent at the
+level. Hence the next level is a function of the inputs and of (previous level, when it began).
+
+A stage the supervisor reports lost plays its fault pattern within the same tick, then again
+every ``fault_reminder_s``; with nothing left that can see, the fault pattern plays without end.
+The button's short press pauses alerts; DANGER and faults are silenced for ``mute_s`` at most.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rearguard.config.schema import AlertConfig
+from rearguard.core.events import event
+from rearguard.haptics.patterns import LEVEL_PATTERNS, PATTERNS
+from rearguard.messages import (
+    AlertCommand,
+    AlertLevel,
+    BodySide,
+    Health,
+    Obstacle,
+    ObstacleSource,
+    Stage,
+    body_side,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The level one obstacle calls for, and which threshold said so."""
+
+    level: AlertLevel
+    reason: str
+    obstacle: Obstacle | None = None
+
+
+CLEAR = Assessment(AlertLevel.CLEAR, "nothing approaching")
+
+
+def assess(o: Obstacle, cfg: AlertConfig, relax: float = 1.0) -> Assessment:
+    """The level obstacle ``o`` calls for; ``relax`` > 1 widens every threshold (hysteresis)."""
+    near = o.distance_m
+    ttc = o.time_to_contact_s
+    echo = o.source in (ObstacleSource.RANGER, ObstacleSource.FUSED)
+    if echo and near is not None and near < cfg.danger_range_m * relax:
+        return Assessment(AlertLevel.DANGER, f"echo {near:.2f} m < danger_range_m "
+                                             f"{cfg.danger_range_m:g}", o)
+    closing = o.closing_speed_mps is not None and o.closing_speed_mps >= cfg.min_closing_speed_mps
+    if not closing:
+        return Assessment(AlertLevel.CLEAR, "not approaching", o)
+    beside = _passes_beside(o, cfg)
+    rules = (
+        (AlertLevel.DANGER, ttc, cfg.danger_ttc_s, "ttc", "danger_ttc_s"),
+        (AlertLevel.WARNING, ttc, cfg.warning_ttc_s, "ttc", "warning_ttc_s"),
+        (AlertLevel.WARNING, near, cfg.warning_distance_m, "distance", "warning_distance_m"),
+        (AlertLevel.CAUTION, ttc, cfg.caution_ttc_s, "ttc", "caution_ttc_s"),
+        (AlertLevel.CAUTION, near, cfg.caution_distance_m, "distance", "caution_distance_m"),
+    )
+    for level, value, limit, what, key in rules:
+        if value is not None and value <= limit * relax:
+            unit = "s" if what == "ttc" else "m"
+            reason = f"{what} {value:.2f} {unit} <= {key} {limit:g}"
+            if beside and level > AlertLevel.CAUTION:
+                return Assessment(AlertLevel.CAUTION, reason + " (passing beside the path)", o)
+            return Assessment(level, reason, o)
+    return Assessment(AlertLevel.CLEAR, "approaching, still far", o)
+
+
+def _passes_beside(o: Obstacle, cfg: AlertConfig) -> bool:
+    if o.distance_m is None or o.bearing_deg is None or o.box is None:
+        return False
+    offset = o.distance_m * math.tan(math.radians(abs(o.bearing_deg)))
+    return offset > cfg.path_half_width_m
+
+
+def most_urgent(obstacles: Sequence[Obstacle], cfg: AlertConfig,
+                relax: float = 1.0) -> Assessment:
+    """The highest level any obstacle calls for; ties go to the sooner, then the nearer."""
+    best = CLEAR
+    for o in obstacles:
+        a = assess(o, cfg, relax)
+        if a.level > best.level or (a.level == best.level and a.level > AlertLevel.CLEAR
+                                    and _sooner(o, best.obstacle)):
+            best = a
+    return best
+
+
+def _sooner(a: Obstacle, b: Obstacle | None) -> bool:
+    if b is None:
+        return True
+    key = lambda o: (o.time_to_contact_s if o.time_to_contact_s is not None else math.inf,  # noqa: E731
+                     o.distance_m if o.distance_m is not None else math.inf, o.track_id)
+    return key(a) < key(b)
+
+
+def fault_pattern(lost: frozenset[Stage], has_ranger: bool) -> str | None:
+    """Which fault pattern a set of lost stages calls for."""
+    camera_lost = bool(lost & {Stage.CAMERA, Stage.DETECTOR})
+    ranger_lost = Stage.RANGER in lost
+    if camera_lost and (ranger_lost or not has_ranger):
+        return "fault-both"
+    if camera_lost:
+        return "fault-camera"
+    if ranger_lost:
+        return "fault-ranger"
+    return None
+
+
+class AlertPolicy:
+    """Turns each tick's obstacles and health into the level the runner should feel."""
+
+    def __init__(self, alert: AlertConfig, sides: tuple[BodySide, ...] = (BodySide.CENTRE,),
+                 has_ranger: bool = True):
+        self.cfg = alert
+        self.sides = sides
+        self.has_ranger = has_ranger
+        self._level = AlertLevel.CLEAR
+        self._since = -math.inf
+        self._side = BodySide.CENTRE
+        self._fault: str | None = None
+        self._fault_played = -math.inf
+        self._lost: frozenset[Stage] = frozenset()
+        self._paused_at: float | None = None
+        self._playing = ("clear", BodySide.CENTRE)  # the loop the motors play
+        self._pending: str | None = None  # a one-shot to play at the next chance
+        self.shutdown_requested = False
+
+    @property
+    def level(self) -> AlertLevel:
+        return self._level
+
+    def next_level(self, t: float, obstacles: Sequence[Obstacle]) -> Assessment:
+        """The level at ``t`` given the current level and how long it has held (pure)."""
+        up = most_urgent(obstacles, self.cfg)
+        if up.level >= self._level:
+            return up
+        held = most_urgent(obstacles, self.cfg, relax=1.0 + self.cfg.hysteresis)
+        if held.level >= self._level or t - self._since < self.cfg.min_dwell_s:
+            return Assessment(self._level, "holding", held.obstacle or up.obstacle)
+        return Assessment(max(held.level, up.level), held.reason, held.obstacle)
+
+    def update(self, t: float, obstacles: Sequence[Obstacle],
+               health: Health) -> tuple[AlertCommand | None, list[dict]]:
+        events: list[dict] = []
+        a = self.next_level(t, obstacles)
+        if a.level != self._level:
+            events.append(self._level_change(t, a))
+        if a.level > AlertLevel.CLEAR and a.obstacle is not None:
+            self._side = self._side_of(a.obstacle)
+        fault_now = self._fault_due(t, health)
+        command = self._command(t, fault_now)
+        if command is not None:
+            events.append(event(t, "pattern", pattern=command.pattern, level=command.level,
+                                side=command.side))
+        return command, events
+
+    def _level_change(self, t: float, a: Assessment) -> dict:
+        previous, self._level, self._since = self._level, a.level, t
+        o = a.obstacle
+        return event(t, "alert", level=a.level, previous=previous,
+                     pattern=LEVEL_PATTERNS[a.level], side=self._side_of(o) if o else None,
+                     track=o.track_id if o else None, label=o.label if o else None,
+                     distance_m=o.distance_m if o else None,
+                     ttc_s=o.time_to_contact_s if o else None, reason=a.reason)
+
+    def _side_of(self, o: Obstacle) -> BodySide:
+        side = body_side(o.bearing_deg)
+        return side if side in self.sides else BodySide.CENTRE
+
+    def _fault_due(self, t: float, health: Health) -> str | None:
+        """A fault pattern to play now: at a change of health, or as a reminder."""
+        lost_changed = health.lost != self._lost
+        self._lost = health.lost
+        self._fault = fault_pattern(health.lost, self.has_ranger)
+        if self._fault is None:
+            return None
+        if lost_changed or t - self._fault_played >= self.cfg.fault_reminder_s:
+            self._fault_played = t
+            return self._fault
+        return None
+
+    def _silenced(self, t: float, urgent: bool) -> bool:
+        """Paused by the button: urgent patterns only for ``mute_s``, the rest until resumed."""
+        if self._paused_at is None:
+            return False
+        return not urgent or t - self._paused_at < self.cfg.mute_s
+
+    def _loop_wanted(self, t: float) -> tuple[str, BodySide, AlertLevel]:
+        """The pattern that should be playing continuously now."""
+        if self._fault == "fault-both":
+            wanted = ("fault-both", BodySide.CENTRE, AlertLevel.DANGER)
+            urgent = True
+        else:
+            pattern = LEVEL_PATTERNS[self._level]
+            side = self._side if PATTERNS[pattern].directional else BodySide.CENTRE
+            wanted = (pattern, side, self._level)
+            urgent = self._level == AlertLevel.DANGER
+        if self._silenced(t, urgent):
+            return ("clear", BodySide.CENTRE, wanted[2])
+        return wanted
+
+    def _command(self, t: float, fault_now: str | None) -> AlertCommand | None:
+        """What the motors should play, when that changes: the loop first, then one-shots.
+
+        A one-shot (a partial fault, the mute acknowledgement) plays over the loop, and the
+        player returns to the loop after it; one due in the same tick as a change of loop
+        follows on the next tick.
+        """
+        if fault_now is not None and fault_now != "fault-both" and not self._silenced(t, True) \
+                and self._level < AlertLevel.DANGER:
+            self._pending = fault_now
+        pattern, side, level = self._loop_wanted(t)
+        if (pattern, side) != self._playing:
+            self._playing = (pattern, side)
+            return AlertCommand(t, level, pattern, side)
+        if self._pending is not None:
+            one_shot, self._pending = self._pending, None
+            return AlertCommand(t, self._level, one_shot, BodySide.CENTRE)
+        return None
+
+    def on_button(self, t: float, press: str) -> list[dict]:
+        """A short press pauses or resumes alerts; a long press asks for a safe shutdown."""
+        if press == "long":
+            self.shutdown_requested = True
+            return [event(t, "shutdown", reason="long press")]
+        self._paused_at = None if self._paused_at is not None else t
+        self._pending = "muted" if self._paused_at is not None else "resumed"
+        return [event(t, "mute", paused=self._paused_at is not None, mute_s=self.cfg.mute_s)]

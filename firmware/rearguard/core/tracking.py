@@ -1,0 +1,179 @@
+"""Multi-object tracking: detections in single frames become tracks with stable identities.
+
+Each track is a constant-velocity Kalman filter on the box centre (u, v) and the logarithm of
+its height, l = ln(h), with their rates. The rate of l is what makes time to contact possible
+without any calibration: an object approaching at constant speed grows as 1/Z, so
+dl/dt = closing speed / Z = 1 / time_to_contact.
+
+Time, not frame count, drives everything: prediction uses the real interval since the last
+update, and a track is dropped when it has not been seen for ``drop_after_s`` — so frames the
+detector dropped are just a longer interval.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rearguard.config.schema import TrackingConfig
+from rearguard.messages import Box, Detection, DetectionSet
+
+# Process noise: how fast the box's velocity and growth rate may change (white acceleration).
+ACCEL_PX = 400.0  # px/s^2 for the centre (people swerve, the camera bobs)
+ACCEL_LOG = 1.5  # 1/s^2 for ln(height): an approach that speeds up or brakes
+# Measurement noise: a detector's box wanders by a few percent of its size.
+CENTRE_NOISE = 0.05  # of the box height
+LOG_HEIGHT_NOISE = 0.04
+ASPECT_SMOOTHING = 0.3
+
+
+def _box_state(box: Box) -> tuple[float, float, float, float]:
+    x1, y1, x2, y2 = box
+    h = max(y2 - y1, 1.0)
+    return (x1 + x2) / 2, (y1 + y2) / 2, math.log(h), (x2 - x1) / h
+
+
+def iou(a: Box, b: Box) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+@dataclass
+class Track:
+    """One object followed across frames."""
+
+    track_id: int
+    label: str
+    t: float  # time of the last update
+    x: np.ndarray  # [u, v, l, du, dv, dl]
+    P: np.ndarray
+    aspect: float  # width / height, smoothed
+    hits: int = 1
+    last_seen: float = 0.0
+    score: float = 0.0
+    first_seen: float = 0.0
+    extra: dict = field(default_factory=dict)  # per-track state of later stages (fusion)
+
+    def box_at(self, t: float) -> Box:
+        """The box predicted for time ``t`` (no update)."""
+        x = _transition(t - self.t) @ self.x
+        h = math.exp(x[2])
+        w = h * self.aspect
+        return (x[0] - w / 2, x[1] - h / 2, x[0] + w / 2, x[1] + h / 2)
+
+    @property
+    def box(self) -> Box:
+        return self.box_at(self.t)
+
+    @property
+    def growth_rate(self) -> float:
+        """d ln(height) / dt, per second: positive while the object gets nearer."""
+        return float(self.x[5])
+
+    @property
+    def growth_rate_sigma(self) -> float:
+        return math.sqrt(max(float(self.P[5, 5]), 0.0))
+
+
+def _transition(dt: float) -> np.ndarray:
+    F = np.eye(6)
+    F[0, 3] = F[1, 4] = F[2, 5] = dt
+    return F
+
+
+def _process_noise(dt: float, box_height: float) -> np.ndarray:
+    q = np.zeros((6, 6))
+    for i, accel in ((0, ACCEL_PX), (1, ACCEL_PX), (2, ACCEL_LOG)):
+        a2 = accel ** 2
+        q[i, i] = a2 * dt ** 4 / 4
+        q[i, i + 3] = q[i + 3, i] = a2 * dt ** 3 / 2
+        q[i + 3, i + 3] = a2 * dt ** 2
+    return q
+
+
+_H = np.hstack([np.eye(3), np.zeros((3, 3))])
+
+
+class Tracker:
+    """Associates each frame's detections with tracks (greedy by IoU, same class)."""
+
+    def __init__(self, config: TrackingConfig, labels: set[str] | frozenset[str]):
+        self.config = config
+        self.labels = frozenset(labels)  # classes worth tracking (obstacles)
+        self.tracks: list[Track] = []
+        self._next_id = 1
+
+    def update(self, ds: DetectionSet) -> list[Track]:
+        """Fold in one frame's detections; returns the tracks updated by this frame."""
+        t = ds.t
+        self.tracks = [tr for tr in self.tracks if t - tr.last_seen <= self.config.drop_after_s]
+        detections = [d for d in ds.detections if d.label in self.labels]
+        pairs = self._associate(detections, t)
+        updated = []
+        matched = set()
+        for track, det in pairs:
+            self._correct(track, det, t)
+            matched.add(id(det))
+            updated.append(track)
+        for det in detections:
+            if id(det) not in matched:
+                track = self._start(det, t)
+                self.tracks.append(track)
+                updated.append(track)
+        return updated
+
+    def confirmed(self, track: Track) -> bool:
+        return track.hits >= self.config.confirm_hits
+
+    def _associate(self, detections: list[Detection], t: float) -> list[tuple[Track, Detection]]:
+        candidates = []
+        for track in self.tracks:
+            predicted = track.box_at(t)
+            for det in detections:
+                if det.label == track.label:
+                    overlap = iou(predicted, det.box)
+                    if overlap >= self.config.match_iou:
+                        candidates.append((overlap, track.track_id, track, det))
+        candidates.sort(key=lambda c: (-c[0], c[1]))  # best overlap first; ties by id
+        pairs, used_tracks, used_dets = [], set(), set()
+        for _, _, track, det in candidates:
+            if id(track) not in used_tracks and id(det) not in used_dets:
+                pairs.append((track, det))
+                used_tracks.add(id(track))
+                used_dets.add(id(det))
+        return pairs
+
+    def _start(self, det: Detection, t: float) -> Track:
+        u, v, log_h, aspect = _box_state(det.box)
+        h = math.exp(log_h)
+        x = np.array([u, v, log_h, 0.0, 0.0, 0.0])
+        P = np.diag([(CENTRE_NOISE * h) ** 2] * 2 + [LOG_HEIGHT_NOISE ** 2]
+                    + [(0.5 * h) ** 2] * 2 + [1.0])
+        track = Track(self._next_id, det.label, t, x, P, aspect, last_seen=t, score=det.score,
+                      first_seen=t)
+        self._next_id += 1
+        return track
+
+    def _correct(self, track: Track, det: Detection, t: float) -> None:
+        dt = max(t - track.t, 0.0)
+        F = _transition(dt)
+        h_px = math.exp(track.x[2])
+        x = F @ track.x
+        P = F @ track.P @ F.T + _process_noise(dt, h_px)
+        u, v, log_h, aspect = _box_state(det.box)
+        z = np.array([u, v, log_h])
+        size = math.exp(log_h)
+        R = np.diag([(CENTRE_NOISE * size) ** 2] * 2 + [LOG_HEIGHT_NOISE ** 2])
+        S = _H @ P @ _H.T + R
+        K = P @ _H.T @ np.linalg.inv(S)
+        track.x = x + K @ (z - _H @ x)
+        track.P = (np.eye(6) - K @ _H) @ P
+        track.aspect += ASPECT_SMOOTHING * (aspect - track.aspect)
+        track.t = track.last_seen = t
+        track.hits += 1
+        track.score = det.score

@@ -1,0 +1,238 @@
+"""The world model: tracks and echoes become obstacles with distance, bearing and time to contact.
+
+Per camera track it keeps a small Kalman filter on distance and closing speed, fed by the
+geometric distance cues (``geometry``) at every detection and corrected by a rangefinder echo
+when the track is inside the sensor's beam and the distances agree. Time to contact combines
+two estimates by their uncertainties: from the box's scale expansion (no calibration needed)
+and from distance / closing speed. An echo that no track explains is an obstacle of its own,
+of unknown class: a pole, a wall, a hedge.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from rearguard.config.schema import Config, RangefinderConfig
+from rearguard.core.events import event
+from rearguard.core.geometry import (
+    CameraIntrinsics,
+    bearing_deg,
+    combine,
+    distance_from_ground,
+    distance_from_height,
+    intrinsics_for,
+)
+from rearguard.core.range_filter import RangeFilter, RangeState
+from rearguard.core.tracking import Track, Tracker
+from rearguard.messages import DetectionSet, Obstacle, ObstacleSource, RangeReading
+
+RANGE_SIGMA_M = 0.03  # an HC-SR04 echo, once filtered
+RANGE_SIGMA_FRACTION = 0.01
+SPEED_NOISE = 3.0  # m/s^2: how fast a closing speed may change
+FUSED_HOLD_S = 0.5  # a track stays "fused" this long after its last echo
+MIN_CLOSING_MPS = 0.05  # below this the time to contact is unknown (nothing is closing)
+MAX_TTC_S = 30.0
+RANGER_ID_BASE = 100000  # rangefinder-only obstacles get ids from here
+
+
+@dataclass
+class _Distance:
+    """Kalman filter on [distance, rate of distance] for one track."""
+
+    t: float
+    x: np.ndarray
+    P: np.ndarray
+    fused_at: float = -math.inf
+
+    @classmethod
+    def start(cls, t: float, metres: float, sigma: float) -> _Distance:
+        return cls(t, np.array([metres, 0.0]), np.diag([sigma ** 2, 4.0]))
+
+    def predict(self, t: float) -> None:
+        dt = max(t - self.t, 0.0)
+        F = np.array([[1.0, dt], [0.0, 1.0]])
+        q = SPEED_NOISE ** 2 * np.array([[dt ** 4 / 4, dt ** 3 / 2], [dt ** 3 / 2, dt ** 2]])
+        self.x = F @ self.x
+        self.P = F @ self.P @ F.T + q
+        self.t = max(t, self.t)
+
+    def correct(self, t: float, metres: float, sigma: float) -> None:
+        self.predict(t)
+        S = self.P[0, 0] + sigma ** 2
+        K = self.P[:, 0] / S
+        self.x = self.x + K * (metres - self.x[0])
+        self.P = self.P - np.outer(K, self.P[0, :])
+
+    def gate(self, metres: float, sigma: float) -> bool:
+        """Does a measurement agree with this estimate (within 3 sigma, at least 0.5 m)?"""
+        spread = max(3 * math.sqrt(self.P[0, 0] + sigma ** 2), 0.5)
+        return abs(metres - self.x[0]) <= spread
+
+
+class WorldModel:
+    """Tracks, distances and echoes, updated by detections and readings in time order."""
+
+    def __init__(self, config: Config, class_heights: Mapping[str, float],
+                 intrinsics: CameraIntrinsics | None = None):
+        self.config = config
+        self.class_heights = dict(class_heights)
+        self.tracker = Tracker(config.tracking, set(class_heights))
+        self._intrinsics = intrinsics or intrinsics_for(config.camera)
+        self._scaled: CameraIntrinsics | None = None
+        self._distances: dict[int, _Distance] = {}
+        self._rangers = {r.name: r for r in config.rangefinders}
+        self._filters = {r.name: RangeFilter(r.max_distance_m) for r in config.rangefinders}
+        self._echo_owner: dict[str, int | None] = {}  # sensor -> track the echo belongs to
+
+    # --- camera ------------------------------------------------------------------------------
+
+    def _camera(self, frame_size: tuple[int, int]) -> CameraIntrinsics:
+        if self._scaled is None or (self._scaled.width, self._scaled.height) != frame_size:
+            self._scaled = self._intrinsics.scaled_to(*frame_size)
+        return self._scaled
+
+    def add_detections(self, ds: DetectionSet) -> list[dict]:
+        """Fold in one frame's detections; a ``track`` event per confirmed track."""
+        k = self._camera(ds.frame_size)
+        updated = self.tracker.update(ds)
+        live = {tr.track_id for tr in self.tracker.tracks}
+        self._distances = {i: d for i, d in self._distances.items() if i in live}
+        for track in updated:
+            self._measure(track, k)
+        return [self._track_event(ds.t, track) for track in self.tracker.tracks
+                if track.t == ds.t and self.tracker.confirmed(track)]
+
+    def _measure(self, track: Track, k: CameraIntrinsics) -> None:
+        box = track.box
+        estimate = combine(distance_from_height(k, box, self.class_heights[track.label]),
+                           distance_from_ground(k, box, self.config.mounting))
+        if estimate is None:
+            return
+        filt = self._distances.get(track.track_id)
+        if filt is None:
+            self._distances[track.track_id] = _Distance.start(track.t, estimate.metres,
+                                                              estimate.sigma)
+        else:
+            filt.correct(track.t, estimate.metres, estimate.sigma)
+
+    def _track_event(self, t: float, track: Track) -> dict:
+        o = self._camera_obstacle(track, t)
+        return event(t, "track", id=o.track_id, label=o.label, source=o.source, box=o.box,
+                     distance_m=o.distance_m, bearing_deg=o.bearing_deg,
+                     closing_speed_mps=o.closing_speed_mps, ttc_s=o.time_to_contact_s)
+
+    # --- rangefinders ------------------------------------------------------------------------
+
+    def add_range(self, reading: RangeReading) -> list[dict]:
+        """Fold in one reading: correct the track in the beam, or keep an unknown obstacle."""
+        ranger = self._rangers.get(reading.sensor)
+        if ranger is None:
+            return []  # a sensor this config does not know: recorded, not used
+        state = self._filters[reading.sensor].update(reading)
+        owner = None
+        if state is not None and state.t == reading.t:
+            owner = self._associate(ranger, state)
+            if owner is not None:
+                sigma = RANGE_SIGMA_M + RANGE_SIGMA_FRACTION * state.distance_m
+                filt = self._distances[owner]
+                filt.correct(state.t, state.distance_m, sigma)
+                filt.fused_at = state.t
+        self._echo_owner[reading.sensor] = owner
+        return [event(reading.t, "range", sensor=reading.sensor, distance_m=reading.distance_m,
+                      filtered_m=state.distance_m if state else None,
+                      closing_speed_mps=state.closing_speed_mps if state else None,
+                      track=owner)]
+
+    def _associate(self, ranger: RangefinderConfig, state: RangeState) -> int | None:
+        """The in-beam track whose distance agrees best with the echo, if any."""
+        sigma = RANGE_SIGMA_M + RANGE_SIGMA_FRACTION * state.distance_m
+        best, best_gap = None, math.inf
+        for track in self.tracker.tracks:
+            filt = self._distances.get(track.track_id)
+            if filt is None or not self.tracker.confirmed(track):
+                continue
+            if not self._in_beam(track, ranger, state.t):
+                continue
+            filt.predict(state.t)
+            gap = abs(filt.x[0] - state.distance_m)
+            if filt.gate(state.distance_m, sigma) and gap < best_gap:
+                best, best_gap = track.track_id, gap
+        return best
+
+    def _in_beam(self, track: Track, ranger: RangefinderConfig, t: float) -> bool:
+        """Does the track's box overlap the sensor's beam (in bearing)?"""
+        if self._scaled is None:
+            return False
+        x1, _, x2, _ = track.box_at(t)
+        left, right = bearing_deg(self._scaled, x1), bearing_deg(self._scaled, x2)
+        half = ranger.beam_deg / 2
+        return right >= ranger.bearing_deg - half and left <= ranger.bearing_deg + half
+
+    # --- obstacles ---------------------------------------------------------------------------
+
+    def obstacles(self, t: float) -> list[Obstacle]:
+        """Every confirmed track, and every echo no track explains, as seen at ``t``."""
+        drop = self.config.tracking.drop_after_s
+        found = [self._camera_obstacle(track, t) for track in self.tracker.tracks
+                 if self.tracker.confirmed(track) and t - track.last_seen <= drop]
+        for i, (name, ranger_filter) in enumerate(sorted(self._filters.items())):
+            state = ranger_filter.state
+            if state is None or t - state.t > ranger_filter.hold_s:
+                continue
+            if self._echo_owner.get(name) is None:
+                found.append(self._echo_obstacle(RANGER_ID_BASE + i, self._rangers[name],
+                                                 state, t))
+        return found
+
+    def _camera_obstacle(self, track: Track, t: float) -> Obstacle:
+        k = self._scaled
+        box = track.box_at(t)
+        filt = self._distances.get(track.track_id)
+        distance = closing = ttc_distance = var_distance = None
+        if filt is not None:
+            x = filt.x + (t - filt.t) * np.array([filt.x[1], 0.0])
+            distance, closing = float(x[0]), float(-x[1])
+            if closing > MIN_CLOSING_MPS and distance > 0:
+                ttc_distance = distance / closing
+                var_distance = (filt.P[0, 0] / closing ** 2
+                                + distance ** 2 * filt.P[1, 1] / closing ** 4)
+        ttc = _combine_ttc(_ttc_from_scale(track), ttc_distance, var_distance)
+        fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
+        return Obstacle(
+            t=t, track_id=track.track_id, label=track.label,
+            source=ObstacleSource.FUSED if fused else ObstacleSource.CAMERA, box=box,
+            distance_m=distance, bearing_deg=bearing_deg(k, (box[0] + box[2]) / 2) if k else None,
+            closing_speed_mps=closing, time_to_contact_s=ttc)
+
+    def _echo_obstacle(self, track_id: int, ranger: RangefinderConfig, state: RangeState,
+                       t: float) -> Obstacle:
+        distance = max(state.distance_m - state.closing_speed_mps * (t - state.t), 0.0)
+        closing = state.closing_speed_mps
+        ttc = distance / closing if closing > MIN_CLOSING_MPS else None
+        return Obstacle(t=t, track_id=track_id, label="unknown", source=ObstacleSource.RANGER,
+                        box=None, distance_m=distance, bearing_deg=ranger.bearing_deg,
+                        closing_speed_mps=closing,
+                        time_to_contact_s=min(ttc, MAX_TTC_S) if ttc else None)
+
+
+def _ttc_from_scale(track: Track) -> tuple[float, float] | None:
+    """(time to contact, its variance) from d ln(h)/dt, once the growth is clearly positive."""
+    rate, sigma = track.growth_rate, track.growth_rate_sigma
+    if rate <= 2 * sigma or rate <= 1.0 / MAX_TTC_S:
+        return None
+    return 1.0 / rate, sigma ** 2 / rate ** 4
+
+
+def _combine_ttc(scale: tuple[float, float] | None, ttc_distance: float | None,
+                 var_distance: float | None) -> float | None:
+    estimates = [e for e in (scale, (ttc_distance, var_distance) if ttc_distance else None)
+                 if e is not None and e[1] > 0]
+    if not estimates:
+        return None
+    weights = [1.0 / v for _, v in estimates]
+    ttc = sum(w * e for w, (e, _) in zip(weights, estimates, strict=True)) / sum(weights)
+    return min(ttc, MAX_TTC_S)
