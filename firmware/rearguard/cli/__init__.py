@@ -15,6 +15,9 @@ COMMANDS = [
     "demo",
     "replay",
     "config",
+    "model",
+    "detect",
+    "bench",
 ]
 
 

@@ -9,7 +9,8 @@ Levels come from the most urgent obstacle's time to contact, distance and closin
 - CAUTION: time to contact <= ``caution_ttc_s``, or approaching and nearer than
   ``caution_distance_m``; and the most an obstacle passing beside the path can reach
 
-Only obstacles closing at ``min_closing_speed_mps`` or more count as approaching. An obstacle
+Only obstacles closing at ``min_closing_speed_mps`` or more, with a time to contact (the world
+model gives one only when the closing speed stands clear of its noise), count as approaching. An obstacle
 whose sideways offset is more than ``path_half_width_m`` passes beside the runner.
 
 Rising is immediate. Falling needs both: the level's thresholds exceeded by the ``hysteresis``
@@ -62,7 +63,10 @@ def assess(o: Obstacle, cfg: AlertConfig, relax: float = 1.0) -> Assessment:
     if echo and near is not None and near < cfg.danger_range_m * relax:
         return Assessment(AlertLevel.DANGER, f"echo {near:.2f} m < danger_range_m "
                                              f"{cfg.danger_range_m:g}", o)
-    closing = o.closing_speed_mps is not None and o.closing_speed_mps >= cfg.min_closing_speed_mps
+    # Approaching: closing fast enough, and clearly (the world model gives a time to contact
+    # only when the closing speed stands out of its noise).
+    closing = ttc is not None and o.closing_speed_mps is not None \
+        and o.closing_speed_mps >= cfg.min_closing_speed_mps
     if not closing:
         return Assessment(AlertLevel.CLEAR, "not approaching", o)
     beside = _passes_beside(o, cfg)

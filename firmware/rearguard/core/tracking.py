@@ -1,7 +1,7 @@
 """Multi-object tracking: detections in single frames become tracks with stable identities.
 
 Each track is a constant-velocity Kalman filter on the box centre (u, v) and the logarithm of
-its height, l = ln(h), with their rates. The rate of l is what makes time to contact possible
+its height, l = ln(h), with their rates (three independent 2-state filters, see ``Axis``). The rate of l is what makes time to contact possible
 without any calibration: an object approaching at constant speed grows as 1/Z, so
 dl/dt = closing speed / Z = 1 / time_to_contact.
 
@@ -13,9 +13,7 @@ detector dropped are just a longer interval.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-
-import numpy as np
+from dataclasses import dataclass
 
 from rearguard.config.schema import TrackingConfig
 from rearguard.messages import Box, Detection, DetectionSet
@@ -43,6 +41,44 @@ def iou(a: Box, b: Box) -> float:
     return inter / union if union > 0 else 0.0
 
 
+class Axis:
+    """A constant-velocity Kalman filter on one coordinate: value and rate, in plain floats.
+
+    The box's three coordinates (u, v, ln h) move independently, so the 6-state filter splits
+    into three 2-state ones; scalar arithmetic keeps the per-frame cost in microseconds.
+    """
+
+    __slots__ = ("p00", "p01", "p11", "rate", "value")
+
+    def __init__(self, value: float, value_var: float, rate_var: float):
+        self.value, self.rate = value, 0.0
+        self.p00, self.p01, self.p11 = value_var, 0.0, rate_var
+
+    def predicted(self, dt: float) -> float:
+        return self.value + self.rate * dt
+
+    def predict(self, dt: float, accel: float) -> None:
+        """Move ``dt`` seconds ahead under white acceleration ``accel`` (variance grows)."""
+        a2 = accel * accel
+        self.p00 += dt * (2 * self.p01 + dt * self.p11) + a2 * dt ** 4 / 4
+        self.p01 += dt * self.p11 + a2 * dt ** 3 / 2
+        self.p11 += a2 * dt * dt
+        self.value += self.rate * dt
+
+    def correct(self, measured: float, noise_var: float) -> None:
+        s = self.p00 + noise_var
+        k0, k1 = self.p00 / s, self.p01 / s
+        innovation = measured - self.value
+        self.value += k0 * innovation
+        self.rate += k1 * innovation
+        self.p00, self.p01, self.p11 = ((1 - k0) * self.p00, (1 - k0) * self.p01,
+                                        self.p11 - k1 * self.p01)
+
+    def step(self, dt: float, accel: float, measured: float, noise_var: float) -> None:
+        self.predict(dt, accel)
+        self.correct(measured, noise_var)
+
+
 @dataclass
 class Track:
     """One object followed across frames."""
@@ -50,21 +86,21 @@ class Track:
     track_id: int
     label: str
     t: float  # time of the last update
-    x: np.ndarray  # [u, v, l, du, dv, dl]
-    P: np.ndarray
+    u: Axis  # box centre x, pixels
+    v: Axis  # box centre y, pixels
+    log_h: Axis  # ln(box height in pixels)
     aspect: float  # width / height, smoothed
     hits: int = 1
     last_seen: float = 0.0
     score: float = 0.0
     first_seen: float = 0.0
-    extra: dict = field(default_factory=dict)  # per-track state of later stages (fusion)
 
     def box_at(self, t: float) -> Box:
         """The box predicted for time ``t`` (no update)."""
-        x = _transition(t - self.t) @ self.x
-        h = math.exp(x[2])
-        w = h * self.aspect
-        return (x[0] - w / 2, x[1] - h / 2, x[0] + w / 2, x[1] + h / 2)
+        dt = t - self.t
+        h = math.exp(self.log_h.predicted(dt))
+        u, v, w = self.u.predicted(dt), self.v.predicted(dt), h * self.aspect
+        return (u - w / 2, v - h / 2, u + w / 2, v + h / 2)
 
     @property
     def box(self) -> Box:
@@ -73,30 +109,11 @@ class Track:
     @property
     def growth_rate(self) -> float:
         """d ln(height) / dt, per second: positive while the object gets nearer."""
-        return float(self.x[5])
+        return self.log_h.rate
 
     @property
     def growth_rate_sigma(self) -> float:
-        return math.sqrt(max(float(self.P[5, 5]), 0.0))
-
-
-def _transition(dt: float) -> np.ndarray:
-    F = np.eye(6)
-    F[0, 3] = F[1, 4] = F[2, 5] = dt
-    return F
-
-
-def _process_noise(dt: float, box_height: float) -> np.ndarray:
-    q = np.zeros((6, 6))
-    for i, accel in ((0, ACCEL_PX), (1, ACCEL_PX), (2, ACCEL_LOG)):
-        a2 = accel ** 2
-        q[i, i] = a2 * dt ** 4 / 4
-        q[i, i + 3] = q[i + 3, i] = a2 * dt ** 3 / 2
-        q[i + 3, i + 3] = a2 * dt ** 2
-    return q
-
-
-_H = np.hstack([np.eye(3), np.zeros((3, 3))])
+        return math.sqrt(max(self.log_h.p11, 0.0))
 
 
 class Tracker:
@@ -151,28 +168,20 @@ class Tracker:
     def _start(self, det: Detection, t: float) -> Track:
         u, v, log_h, aspect = _box_state(det.box)
         h = math.exp(log_h)
-        x = np.array([u, v, log_h, 0.0, 0.0, 0.0])
-        P = np.diag([(CENTRE_NOISE * h) ** 2] * 2 + [LOG_HEIGHT_NOISE ** 2]
-                    + [(0.5 * h) ** 2] * 2 + [1.0])
-        track = Track(self._next_id, det.label, t, x, P, aspect, last_seen=t, score=det.score,
-                      first_seen=t)
+        centre_var, speed_var = (CENTRE_NOISE * h) ** 2, (0.5 * h) ** 2
+        track = Track(self._next_id, det.label, t, Axis(u, centre_var, speed_var),
+                      Axis(v, centre_var, speed_var), Axis(log_h, LOG_HEIGHT_NOISE ** 2, 1.0),
+                      aspect, last_seen=t, score=det.score, first_seen=t)
         self._next_id += 1
         return track
 
     def _correct(self, track: Track, det: Detection, t: float) -> None:
         dt = max(t - track.t, 0.0)
-        F = _transition(dt)
-        h_px = math.exp(track.x[2])
-        x = F @ track.x
-        P = F @ track.P @ F.T + _process_noise(dt, h_px)
         u, v, log_h, aspect = _box_state(det.box)
-        z = np.array([u, v, log_h])
-        size = math.exp(log_h)
-        R = np.diag([(CENTRE_NOISE * size) ** 2] * 2 + [LOG_HEIGHT_NOISE ** 2])
-        S = _H @ P @ _H.T + R
-        K = P @ _H.T @ np.linalg.inv(S)
-        track.x = x + K @ (z - _H @ x)
-        track.P = (np.eye(6) - K @ _H) @ P
+        centre_var = (CENTRE_NOISE * math.exp(log_h)) ** 2
+        track.u.step(dt, ACCEL_PX, u, centre_var)
+        track.v.step(dt, ACCEL_PX, v, centre_var)
+        track.log_h.step(dt, ACCEL_LOG, log_h, LOG_HEIGHT_NOISE ** 2)
         track.aspect += ASPECT_SMOOTHING * (aspect - track.aspect)
         track.t = track.last_seen = t
         track.hits += 1

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-
-import numpy as np
 
 from rearguard.config.schema import Config, RangefinderConfig
 from rearguard.core.events import event
@@ -27,7 +24,7 @@ from rearguard.core.geometry import (
     intrinsics_for,
 )
 from rearguard.core.range_filter import RangeFilter, RangeState
-from rearguard.core.tracking import Track, Tracker
+from rearguard.core.tracking import Axis, Track, Tracker
 from rearguard.messages import DetectionSet, Obstacle, ObstacleSource, RangeReading
 
 RANGE_SIGMA_M = 0.03  # an HC-SR04 echo, once filtered
@@ -39,38 +36,29 @@ MAX_TTC_S = 30.0
 RANGER_ID_BASE = 100000  # rangefinder-only obstacles get ids from here
 
 
-@dataclass
 class _Distance:
-    """Kalman filter on [distance, rate of distance] for one track."""
+    """Distance and its rate for one track (a 2-state Kalman filter), and when last fused."""
 
-    t: float
-    x: np.ndarray
-    P: np.ndarray
-    fused_at: float = -math.inf
+    __slots__ = ("axis", "fused_at", "t")
 
-    @classmethod
-    def start(cls, t: float, metres: float, sigma: float) -> _Distance:
-        return cls(t, np.array([metres, 0.0]), np.diag([sigma ** 2, 4.0]))
+    def __init__(self, t: float, metres: float, sigma: float):
+        self.t = t
+        self.axis = Axis(metres, sigma ** 2, 4.0)
+        self.fused_at = -math.inf
 
     def predict(self, t: float) -> None:
-        dt = max(t - self.t, 0.0)
-        F = np.array([[1.0, dt], [0.0, 1.0]])
-        q = SPEED_NOISE ** 2 * np.array([[dt ** 4 / 4, dt ** 3 / 2], [dt ** 3 / 2, dt ** 2]])
-        self.x = F @ self.x
-        self.P = F @ self.P @ F.T + q
-        self.t = max(t, self.t)
+        if t > self.t:
+            self.axis.predict(t - self.t, SPEED_NOISE)
+            self.t = t
 
     def correct(self, t: float, metres: float, sigma: float) -> None:
         self.predict(t)
-        S = self.P[0, 0] + sigma ** 2
-        K = self.P[:, 0] / S
-        self.x = self.x + K * (metres - self.x[0])
-        self.P = self.P - np.outer(K, self.P[0, :])
+        self.axis.correct(metres, sigma ** 2)
 
     def gate(self, metres: float, sigma: float) -> bool:
         """Does a measurement agree with this estimate (within 3 sigma, at least 0.5 m)?"""
-        spread = max(3 * math.sqrt(self.P[0, 0] + sigma ** 2), 0.5)
-        return abs(metres - self.x[0]) <= spread
+        spread = max(3 * math.sqrt(self.axis.p00 + sigma ** 2), 0.5)
+        return abs(metres - self.axis.value) <= spread
 
 
 class WorldModel:
@@ -114,8 +102,8 @@ class WorldModel:
             return
         filt = self._distances.get(track.track_id)
         if filt is None:
-            self._distances[track.track_id] = _Distance.start(track.t, estimate.metres,
-                                                              estimate.sigma)
+            self._distances[track.track_id] = _Distance(track.t, estimate.metres,
+                                                        estimate.sigma)
         else:
             filt.correct(track.t, estimate.metres, estimate.sigma)
 
@@ -158,7 +146,7 @@ class WorldModel:
             if not self._in_beam(track, ranger, state.t):
                 continue
             filt.predict(state.t)
-            gap = abs(filt.x[0] - state.distance_m)
+            gap = abs(filt.axis.value - state.distance_m)
             if filt.gate(state.distance_m, sigma) and gap < best_gap:
                 best, best_gap = track.track_id, gap
         return best
@@ -194,12 +182,13 @@ class WorldModel:
         filt = self._distances.get(track.track_id)
         distance = closing = ttc_distance = var_distance = None
         if filt is not None:
-            x = filt.x + (t - filt.t) * np.array([filt.x[1], 0.0])
-            distance, closing = float(x[0]), float(-x[1])
-            if closing > MIN_CLOSING_MPS and distance > 0:
+            a = filt.axis
+            distance, closing = max(a.predicted(t - filt.t), 0.0), -a.rate
+            # Only a closing speed clearly above its own noise makes a time to contact.
+            significant = closing > max(MIN_CLOSING_MPS, 2 * math.sqrt(a.p11))
+            if significant and distance > 0:
                 ttc_distance = distance / closing
-                var_distance = (filt.P[0, 0] / closing ** 2
-                                + distance ** 2 * filt.P[1, 1] / closing ** 4)
+                var_distance = a.p00 / closing ** 2 + distance ** 2 * a.p11 / closing ** 4
         ttc = _combine_ttc(_ttc_from_scale(track), ttc_distance, var_distance)
         fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
         return Obstacle(

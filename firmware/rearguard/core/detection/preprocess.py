@@ -58,11 +58,12 @@ class Preprocessor:
         self.width, self.height = input_size
         self.tensor = np.zeros((1, 3, self.height, self.width), np.float32)
         self.canvas = np.full((self.height, self.width, 3), recipe.fill, np.uint8)
-        self._resized: np.ndarray | None = None  # letterbox: the scaled frame, per frame size
+        self._window = self.canvas  # letterbox: the part of the canvas the frame fills
         self._frame_shape: tuple[int, ...] | None = None
         self._placement = Placement(1.0, 1.0)
-        # Fed channel c comes from canvas channel _source[c].
-        self._source = (2, 1, 0) if recipe.rgb else (0, 1, 2)
+        # The canvas as channel planes (a view), in the order the model wants them.
+        ordered = self.canvas[:, :, ::-1] if recipe.rgb else self.canvas
+        self._planes = ordered.transpose(2, 0, 1)
         self._inv_std = tuple(1.0 / s for s in recipe.std)
         self._normalise = any(recipe.mean) or any(s != 1.0 for s in recipe.std)
 
@@ -70,12 +71,9 @@ class Preprocessor:
         """Prepare ``image`` (BGR uint8, H x W x 3) in ``self.tensor``; where it landed."""
         if image.shape != self._frame_shape:
             self._plan(image.shape)
-        if self.recipe.letterbox:
-            p = self._placement
-            h, w = self._resized.shape[:2]
-            cv2.resize(image, (w, h), dst=self._resized, interpolation=cv2.INTER_LINEAR)
-            top, left = int(p.top), int(p.left)
-            self.canvas[top:top + h, left:left + w] = self._resized
+        if self.recipe.letterbox:  # straight into the canvas: OpenCV writes into the view
+            cv2.resize(image, self._window.shape[1::-1], dst=self._window,
+                       interpolation=cv2.INTER_LINEAR)
         else:
             cv2.resize(image, (self.width, self.height), dst=self.canvas,
                        interpolation=cv2.INTER_LINEAR)
@@ -96,14 +94,14 @@ class Preprocessor:
         else:
             w, h = int(frame_w * r), int(frame_h * r)
             left = top = 0
-        self._resized = np.empty((h, w, 3), np.uint8)
         self.canvas[:] = self.recipe.fill
+        self._window = self.canvas[top:top + h, left:left + w]
         self._placement = Placement(r, r, float(left), float(top))
 
     def _fill_tensor(self) -> None:
-        plane = self.tensor[0]
-        for c, source in enumerate(self._source):
-            np.copyto(plane[c], self.canvas[:, :, source])
-            if self._normalise:
-                plane[c] -= self.recipe.mean[c]
-                plane[c] *= self._inv_std[c]
+        planes = self.tensor[0]
+        np.copyto(planes, self._planes)  # uint8 HWC -> float32 CHW in one pass
+        if self._normalise:
+            for c in range(3):
+                planes[c] -= self.recipe.mean[c]
+                planes[c] *= self._inv_std[c]
