@@ -57,8 +57,7 @@ def run(args: argparse.Namespace) -> int:
     clip = args.clip or asset_path(DEFAULT_CLIP)
     times = {stage: [] for stage in STAGES}
     allocated = []
-    count = 0
-    for frame in _frames(clip, args.frames + args.warmup):
+    for count, frame in enumerate(_frames(clip, args.frames + args.warmup)):
         measure_alloc = args.warmup <= count < args.warmup + 20
         if measure_alloc:
             tracemalloc.start()
@@ -69,7 +68,6 @@ def run(args: argparse.Namespace) -> int:
         elif count >= args.warmup:
             for stage, seconds in lap.items():
                 times[stage].append(seconds)
-        count += 1
     if not times["whole"]:
         raise UsageError(f"{clip}: no frames to time")
     threads = detector_config.threads or profile.threads

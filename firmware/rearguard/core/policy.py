@@ -10,8 +10,8 @@ Levels come from the most urgent obstacle's time to contact, distance and closin
   ``caution_distance_m``; and the most an obstacle passing beside the path can reach
 
 Only obstacles closing at ``min_closing_speed_mps`` or more, with a time to contact (the world
-model gives one only when the closing speed stands clear of its noise), count as approaching. An obstacle
-whose sideways offset is more than ``path_half_width_m`` passes beside the runner.
+model gives one only when the closing speed stands clear of its noise), count as approaching.
+An obstacle whose sideways offset is more than ``path_half_width_m`` passes beside the runner.
 
 Rising is immediate. Falling needs both: the level's thresholds exceeded by the ``hysteresis``
 fraction (so a threat hovering at a boundary does not flicker), and ``min_dwell_s`` spent at the

@@ -1,12 +1,12 @@
 """Multi-object tracking: detections in single frames become tracks with stable identities.
 
 Each track is a constant-velocity Kalman filter on the box centre (u, v) and the logarithm of
-its height, l = ln(h), with their rates (three independent 2-state filters, see ``Axis``). The rate of l is what makes time to contact possible
-without any calibration: an object approaching at constant speed grows as 1/Z, so
-dl/dt = closing speed / Z = 1 / time_to_contact.
+its height, l = ln(h), with their rates (three independent 2-state filters, see ``Axis``).
+The rate of l is what makes time to contact possible without any calibration: an object
+approaching at constant speed grows as 1/Z, so dl/dt = closing speed / Z = 1 / time_to_contact.
 
 Time, not frame count, drives everything: prediction uses the real interval since the last
-update, and a track is dropped when it has not been seen for ``drop_after_s`` — so frames the
+update, and a track is dropped when it has not been seen for ``drop_after_s`` -- so frames the
 detector dropped are just a longer interval.
 """
 
