@@ -39,7 +39,7 @@ HEIGHT_SPREAD = 0.08  # relative spread of real heights within a class (people: 
 BOX_EDGE_PX = 2.0  # how far a detector's box edge wanders, pixels
 PITCH_SPREAD_DEG = 1.5  # how much the gait rocks the camera's pitch
 MIN_GROUND_ANGLE_DEG = 0.5  # rays flatter than this meet the ground too far away to trust
-EDGE_MARGIN_PX = 2.0  # a box within this of the frame's edge is cut off by it
+EDGE_MARGIN_PX = 5.0  # a box within this of the frame's edge is cut off by it
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,6 @@ class RangeFilter:
         dt = max(t - s.t, 1e-3)
         predicted = self._predicted(t)
         residual = d - predicted
-        distance = predicted + self.alpha * residual
+        distance = max(predicted + self.alpha * residual, MIN_DISTANCE_M)
         closing = s.closing_speed_mps - self.beta * residual / dt
         return RangeState(t, distance, closing, s.confirmed_at)

@@ -20,17 +20,40 @@ from rearguard.messages import Box, Detection, DetectionSet
 
 # Process noise: how fast the box's velocity and growth rate may change (white acceleration).
 ACCEL_PX = 400.0  # px/s^2 for the centre (people swerve, the camera bobs)
-ACCEL_LOG = 1.5  # 1/s^2 for ln(height): an approach that speeds up or brakes
+ACCEL_LOG = 0.8  # 1/s^2 for ln(height): an approach that speeds up or brakes
 # Measurement noise: a detector's box wanders by a few percent of its size.
 CENTRE_NOISE = 0.05  # of the box height
-LOG_HEIGHT_NOISE = 0.04
+# The gait rocks the camera's pitch by a degree or two: every box jumps up and down by a few
+# percent of the frame height. To the tracker that is noise on v, not motion.
+GAIT_BOB = 0.035  # of the frame height
+LOG_SIZE_NOISE = 0.03  # relative size error of a large box
+EDGE_PX = 2.0  # a box edge wanders this much whatever the box's size
 ASPECT_SMOOTHING = 0.3
 
 
 def _box_state(box: Box) -> tuple[float, float, float, float]:
+    """Centre (u, v), ln(size) and aspect (width / height) of a box.
+
+    The size is the box's longer side: the height of a person, the length of a bicycle seen
+    side-on. More pixels make a steadier scale, and the scale's rate is what gives the time to
+    contact.
+    """
     x1, y1, x2, y2 = box
-    h = max(y2 - y1, 1.0)
-    return (x1 + x2) / 2, (y1 + y2) / 2, math.log(h), (x2 - x1) / h
+    w, h = max(x2 - x1, 1.0), max(y2 - y1, 1.0)
+    return (x1 + x2) / 2, (y1 + y2) / 2, math.log(max(w, h)), w / h
+
+
+def _cut_along_size(box: Box, aspect: float, frame_size: tuple[int, int]) -> bool:
+    """Does the frame's edge cut the box along its longer side (the side that gives its size)?"""
+    x1, y1, x2, y2 = box
+    if aspect > 1.0:
+        return x1 <= EDGE_PX or x2 >= frame_size[0] - EDGE_PX
+    return y1 <= EDGE_PX or y2 >= frame_size[1] - EDGE_PX
+
+
+def _height_width(log_size: float, aspect: float) -> tuple[float, float]:
+    size = math.exp(log_size)
+    return (size, size * aspect) if aspect <= 1.0 else (size / aspect, size)
 
 
 def iou(a: Box, b: Box) -> float:
@@ -79,6 +102,54 @@ class Axis:
         self.correct(measured, noise_var)
 
 
+def _close(predicted: Box, box: Box) -> bool:
+    """Near enough in place and size to be the same object even without much overlap.
+
+    A runner's gait rocks the camera, shifting every box up and down by a good part of a
+    short box's height (a bicycle seen side-on); overlap alone would lose such a track.
+    """
+    pw, ph = predicted[2] - predicted[0], predicted[3] - predicted[1]
+    bw, bh = box[2] - box[0], box[3] - box[1]
+    if pw <= 0 or ph <= 0 or not 0.7 <= bh / ph <= 1.4 or not 0.7 <= bw / pw <= 1.4:
+        return False
+    du = abs((box[0] + box[2]) - (predicted[0] + predicted[2])) / 2
+    dv = abs((box[1] + box[3]) - (predicted[1] + predicted[3])) / 2
+    return du <= 0.5 * pw and dv <= max(0.8 * ph, 0.5 * pw)
+
+
+class ScaleAxis(Axis):
+    """ln(box height) and its rate, predicted as a steady approach rather than a steady rate.
+
+    An object closing at constant speed has time to contact tau = 1 / (dl/dt) falling by one
+    second per second, so dl/dt itself grows: rate' = rate / (1 - rate dt), and l gains
+    -ln(1 - rate dt). Predicting that way (an extended Kalman filter step) keeps the time to
+    contact from lagging behind a steady approach; a constant-rate model would.
+    """
+
+    __slots__ = ()
+    MAX_STEP = 0.9  # rate * dt at most this: never predict past contact
+
+    def predict(self, dt: float, accel: float) -> None:
+        x = min(self.rate * dt, self.MAX_STEP)
+        if x <= 0.0:  # receding or still: the plain model is right enough
+            super().predict(dt, accel)
+            return
+        shrink = 1.0 - x
+        d_rate = 1.0 / shrink ** 2  # d(rate') / d(rate)
+        d_value = dt / shrink  # d(l') / d(rate)
+        a2 = accel * accel
+        p00 = self.p00 + 2 * d_value * self.p01 + d_value ** 2 * self.p11 + a2 * dt ** 4 / 4
+        p01 = d_rate * (self.p01 + d_value * self.p11) + a2 * dt ** 3 / 2
+        p11 = d_rate ** 2 * self.p11 + a2 * dt * dt
+        self.value -= math.log(shrink)
+        self.rate /= shrink
+        self.p00, self.p01, self.p11 = p00, p01, p11
+
+    def predicted(self, dt: float) -> float:
+        x = min(self.rate * dt, self.MAX_STEP)
+        return self.value - math.log(1.0 - x) if x > 0.0 else self.value + self.rate * dt
+
+
 @dataclass
 class Track:
     """One object followed across frames."""
@@ -88,8 +159,9 @@ class Track:
     t: float  # time of the last update
     u: Axis  # box centre x, pixels
     v: Axis  # box centre y, pixels
-    log_h: Axis  # ln(box height in pixels)
+    log_size: ScaleAxis  # ln(the box's longer side, pixels)
     aspect: float  # width / height, smoothed
+    detected_box: Box = (0.0, 0.0, 0.0, 0.0)  # the detector's own box at the last update
     hits: int = 1
     last_seen: float = 0.0
     score: float = 0.0
@@ -98,8 +170,8 @@ class Track:
     def box_at(self, t: float) -> Box:
         """The box predicted for time ``t`` (no update)."""
         dt = t - self.t
-        h = math.exp(self.log_h.predicted(dt))
-        u, v, w = self.u.predicted(dt), self.v.predicted(dt), h * self.aspect
+        h, w = _height_width(self.log_size.predicted(dt), self.aspect)
+        u, v = self.u.predicted(dt), self.v.predicted(dt)
         return (u - w / 2, v - h / 2, u + w / 2, v + h / 2)
 
     @property
@@ -108,12 +180,17 @@ class Track:
 
     @property
     def growth_rate(self) -> float:
-        """d ln(height) / dt, per second: positive while the object gets nearer."""
-        return self.log_h.rate
+        """d ln(size) / dt, per second: positive while the object gets nearer."""
+        return self.log_size.rate
 
     @property
     def growth_rate_sigma(self) -> float:
-        return math.sqrt(max(self.log_h.p11, 0.0))
+        return math.sqrt(max(self.log_size.p11, 0.0))
+
+
+def _log_size_var(log_size: float) -> float:
+    """Variance of ln(size): a few percent, more for small boxes (two edges of noise)."""
+    return LOG_SIZE_NOISE ** 2 + (2 * EDGE_PX / math.exp(log_size)) ** 2
 
 
 class Tracker:
@@ -134,7 +211,7 @@ class Tracker:
         updated = []
         matched = set()
         for track, det in pairs:
-            self._correct(track, det, t)
+            self._correct(track, det, t, ds.frame_size)
             matched.add(id(det))
             updated.append(track)
         for det in detections:
@@ -154,7 +231,7 @@ class Tracker:
             for det in detections:
                 if det.label == track.label:
                     overlap = iou(predicted, det.box)
-                    if overlap >= self.config.match_iou:
+                    if overlap >= self.config.match_iou or _close(predicted, det.box):
                         candidates.append((overlap, track.track_id, track, det))
         candidates.sort(key=lambda c: (-c[0], c[1]))  # best overlap first; ties by id
         pairs, used_tracks, used_dets = [], set(), set()
@@ -166,23 +243,28 @@ class Tracker:
         return pairs
 
     def _start(self, det: Detection, t: float) -> Track:
-        u, v, log_h, aspect = _box_state(det.box)
-        h = math.exp(log_h)
+        u, v, log_size, aspect = _box_state(det.box)
+        h = _height_width(log_size, aspect)[0]
         centre_var, speed_var = (CENTRE_NOISE * h) ** 2, (0.5 * h) ** 2
         track = Track(self._next_id, det.label, t, Axis(u, centre_var, speed_var),
-                      Axis(v, centre_var, speed_var), Axis(log_h, LOG_HEIGHT_NOISE ** 2, 1.0),
-                      aspect, last_seen=t, score=det.score, first_seen=t)
+                      Axis(v, centre_var, speed_var), ScaleAxis(log_size, _log_size_var(log_size), 1.0),
+                      aspect, det.box, last_seen=t, score=det.score, first_seen=t)
         self._next_id += 1
         return track
 
-    def _correct(self, track: Track, det: Detection, t: float) -> None:
+    def _correct(self, track: Track, det: Detection, t: float,
+                 frame_size: tuple[int, int]) -> None:
         dt = max(t - track.t, 0.0)
-        u, v, log_h, aspect = _box_state(det.box)
-        centre_var = (CENTRE_NOISE * math.exp(log_h)) ** 2
+        u, v, log_size, aspect = _box_state(det.box)
+        centre_var = (CENTRE_NOISE * _height_width(log_size, aspect)[0]) ** 2
         track.u.step(dt, ACCEL_PX, u, centre_var)
-        track.v.step(dt, ACCEL_PX, v, centre_var)
-        track.log_h.step(dt, ACCEL_LOG, log_h, LOG_HEIGHT_NOISE ** 2)
+        track.v.step(dt, ACCEL_PX, v, max(centre_var, (GAIT_BOB * frame_size[1]) ** 2))
+        if _cut_along_size(det.box, aspect, frame_size):
+            track.log_size.predict(dt, ACCEL_LOG)  # the frame cuts it: its size says nothing
+        else:
+            track.log_size.step(dt, ACCEL_LOG, log_size, _log_size_var(log_size))
         track.aspect += ASPECT_SMOOTHING * (aspect - track.aspect)
+        track.detected_box = det.box
         track.t = track.last_seen = t
         track.hits += 1
         track.score = det.score

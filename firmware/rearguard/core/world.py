@@ -29,10 +29,14 @@ from rearguard.messages import DetectionSet, Obstacle, ObstacleSource, RangeRead
 
 RANGE_SIGMA_M = 0.03  # an HC-SR04 echo, once filtered
 RANGE_SIGMA_FRACTION = 0.01
-SPEED_NOISE = 3.0  # m/s^2: how fast a closing speed may change
+SPEED_NOISE = 1.5  # m/s^2: how fast a closing speed may change
+INITIAL_SPEED_SIGMA = 6.0  # m/s: a new track may be a parked car or a cyclist at speed
 FUSED_HOLD_S = 0.5  # a track stays "fused" this long after its last echo
 MIN_CLOSING_MPS = 0.05  # below this the time to contact is unknown (nothing is closing)
 MAX_TTC_S = 30.0
+RATE_MIN_HITS = 5  # a track's rates mean little before this many detections
+COAST_TTC_S = 0.5  # a track unseen for longer keeps its distance but not its time to contact
+TTC_MAX_RELATIVE_SIGMA = 0.4
 RANGER_ID_BASE = 100000  # rangefinder-only obstacles get ids from here
 
 
@@ -43,7 +47,7 @@ class _Distance:
 
     def __init__(self, t: float, metres: float, sigma: float):
         self.t = t
-        self.axis = Axis(metres, sigma ** 2, 4.0)
+        self.axis = Axis(metres, sigma ** 2, INITIAL_SPEED_SIGMA ** 2)
         self.fused_at = -math.inf
 
     def predict(self, t: float) -> None:
@@ -95,7 +99,9 @@ class WorldModel:
                 if track.t == ds.t and self.tracker.confirmed(track)]
 
     def _measure(self, track: Track, k: CameraIntrinsics) -> None:
-        box = track.box
+        # The detector's own box, not the tracker's smoothed one: the distance filter smooths
+        # once, so its estimate does not lag twice.
+        box = track.detected_box
         estimate = combine(distance_from_height(k, box, self.class_heights[track.label]),
                            distance_from_ground(k, box, self.config.mounting))
         if estimate is None:
@@ -189,7 +195,9 @@ class WorldModel:
             if significant and distance > 0:
                 ttc_distance = distance / closing
                 var_distance = a.p00 / closing ** 2 + distance ** 2 * a.p11 / closing ** 4
-        ttc = _combine_ttc(_ttc_from_scale(track), ttc_distance, var_distance)
+        ttc = _combine_ttc(_ttc_from_scale(track, t), ttc_distance, var_distance)
+        if track.hits < RATE_MIN_HITS or t - track.last_seen > COAST_TTC_S:
+            ttc = None  # rates of a new track, or of one lost from view, are not evidence
         fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
         return Obstacle(
             t=t, track_id=track.track_id, label=track.label,
@@ -208,12 +216,13 @@ class WorldModel:
                         time_to_contact_s=min(ttc, MAX_TTC_S) if ttc else None)
 
 
-def _ttc_from_scale(track: Track) -> tuple[float, float] | None:
-    """(time to contact, its variance) from d ln(h)/dt, once the growth is clearly positive."""
+def _ttc_from_scale(track: Track, t: float) -> tuple[float, float] | None:
+    """(time to contact at ``t``, its variance) from d ln(h)/dt, once it clearly grows."""
     rate, sigma = track.growth_rate, track.growth_rate_sigma
     if rate <= 2 * sigma or rate <= 1.0 / MAX_TTC_S:
         return None
-    return 1.0 / rate, sigma ** 2 / rate ** 4
+    ttc = 1.0 / rate - (t - track.t)  # a steady approach loses a second per second
+    return (ttc, sigma ** 2 / rate ** 4) if ttc > 0 else None
 
 
 def _combine_ttc(scale: tuple[float, float] | None, ttc_distance: float | None,
@@ -224,4 +233,6 @@ def _combine_ttc(scale: tuple[float, float] | None, ttc_distance: float | None,
         return None
     weights = [1.0 / v for _, v in estimates]
     ttc = sum(w * e for w, (e, _) in zip(weights, estimates, strict=True)) / sum(weights)
+    if math.sqrt(1.0 / sum(weights)) > TTC_MAX_RELATIVE_SIGMA * ttc:
+        return None  # too unsure to act on: a wrong time to contact is worse than none
     return min(ttc, MAX_TTC_S)
