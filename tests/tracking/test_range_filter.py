@@ -3,6 +3,8 @@ obstacles, and a real approach is not smoothed into lateness."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from rearguard.core.range_filter import RangeFilter
@@ -60,7 +62,7 @@ def test_no_echo_and_spikes_never_become_obstacles(assets, name, capsys):
 def test_the_corrupt_row_is_reported_not_guessed(assets):
     log = load(assets / "ultrasonic" / "ddot-bit_hcsr04_pi_vehicles.csv")
     assert len(log.rejected_rows) == 1
-    line, why = log.rejected_rows[0]
+    _line, why = log.rejected_rows[0]
     assert "\\x00" in why  # the row of NUL bytes, named with its line
     assert all(r.distance_m is None or r.distance_m > 0 for r in log.readings)
 
@@ -85,7 +87,7 @@ def test_lag_on_real_approaches(assets, capsys):
         raw = first_below([(r.t, r.distance_m) for r, _ in results], threshold)
         filtered = first_below([(r.t, s.distance_m if s and s.t == r.t else None)
                                 for r, s in results], threshold)
-        period = sorted(b.t - a.t for a, b in zip(log.readings, log.readings[1:]))
+        period = sorted(b.t - a.t for a, b in itertools.pairwise(log.readings))
         median_period = period[len(period) // 2]
         lags.append((name, filtered - raw, median_period))
         assert filtered - raw <= 1.5 * median_period  # at most one reading late
