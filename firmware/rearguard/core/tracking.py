@@ -248,7 +248,8 @@ class Tracker:
         centre_var, speed_var = (CENTRE_NOISE * h) ** 2, (0.5 * h) ** 2
         scale = ScaleAxis(log_size, _log_size_var(log_size), 1.0)
         track = Track(self._next_id, det.label, t, Axis(u, centre_var, speed_var),
-                      Axis(v, centre_var, speed_var), scale, aspect, det.box, last_seen=t, score=det.score, first_seen=t)
+                      Axis(v, centre_var, speed_var), scale, aspect, det.box, last_seen=t,
+                      score=det.score, first_seen=t)
         self._next_id += 1
         return track
 
