@@ -18,6 +18,7 @@ COMMANDS = [
     "model",
     "detect",
     "bench",
+    "patterns",
 ]
 
 

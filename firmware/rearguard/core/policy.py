@@ -227,9 +227,8 @@ class AlertPolicy:
         player returns to the loop after it; one due in the same tick as a change of loop
         follows on the next tick.
         """
-        if fault_now is not None and fault_now != "fault-both" and not self._silenced(t, True) \
-                and self._level < AlertLevel.DANGER:
-            self._pending = fault_now
+        if fault_now is not None and fault_now != "fault-both" and not self._silenced(t, True):
+            self._pending = fault_now  # even over DANGER: the runner must learn what is blind
         pattern, side, level = self._loop_wanted(t)
         if (pattern, side) != self._playing:
             self._playing = (pattern, side)

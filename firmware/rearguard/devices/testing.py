@@ -1,0 +1,332 @@
+"""Stand-ins for the hardware, for tests, replay and `--simulate` (like gpiozero's MockFactory).
+
+- :class:`TimedPWMPin`: a gpiozero mock PWM pin that remembers when (monotonic time) each
+  change happened, to measure command-to-pin latency and check patterns.
+- :func:`mock_factory`: a gpiozero ``MockFactory`` whose pins are TimedPWMPins.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from gpiozero.pins.mock import MockFactory, MockPWMPin
+from gpiozero.pins.pi import PiPin
+
+SPEED_OF_SOUND_MPS = 343.0
+
+
+class TimedPWMPin(MockPWMPin):
+    """A mock PWM pin that logs (monotonic time, value) for every change of its output."""
+
+    def __init__(self, factory, info):
+        super().__init__(factory, info)
+        self.changes: list[tuple[float, float]] = []
+
+    def _change_state(self, value):
+        changed = super()._change_state(value)
+        if changed:
+            self.changes.append((time.monotonic(), float(value)))
+        return changed
+
+
+def mock_factory() -> MockFactory:
+    return MockFactory(pin_class=TimedPWMPin)
+
+
+# --- HC-SR04: a trigger pin that plays echo pulses --------------------------------------------
+
+class EchoPlayingPin(TimedPWMPin):
+    """An HC-SR04's TRIG pin on a MockFactory: when the trigger pulse ends, it plays the echo
+    pulse on ``echo_pin`` for ``distance_m``, with edge timestamps (factory ticks) exactly as
+    long as sound would take, so tests do not depend on sleep() precision.
+
+    ``distance_m`` None plays the module's 38 ms "nothing in range" pulse; ``mode`` "dead"
+    plays nothing (unplugged), "stuck" leaves the echo line high.
+    """
+
+    NO_ECHO_PULSE_S = 0.038
+    BURST_S = 0.0005  # the module sends its 8 cycles of 40 kHz before it raises ECHO
+
+    def __init__(self, factory, info, echo_pin=None, distance_m=1.0):
+        super().__init__(factory, info)
+        self.echo_pin = echo_pin
+        self.distance_m = distance_m
+        self.mode = "ok"
+        self.pings = 0
+
+    def _set_state(self, value):
+        was = self._state
+        super()._set_state(value)
+        if was and not value:  # falling edge of TRIG: the module pings
+            self.pings += 1
+            self._play()
+
+    def _play(self) -> None:
+        if self.mode == "dead":
+            return
+        rise = self._factory.ticks() + self.BURST_S
+        self._edge(True, rise)
+        if self.mode == "stuck":
+            return
+        pulse = self.NO_ECHO_PULSE_S if self.distance_m is None else \
+            2 * self.distance_m / SPEED_OF_SOUND_MPS
+        self._edge(False, rise + pulse)
+
+    def _edge(self, high: bool, ticks: float) -> None:
+        pin = self.echo_pin
+        if pin._change_state(high) and pin._when_changed is not None:
+            # PiPin's own dispatch, with our exact ticks (MockPin would pass "now").
+            PiPin._call_when_changed(pin, ticks, int(high))
+
+
+def hcsr04_rig(factory: MockFactory, trigger: int, echo: int,
+               distance_m: float | None = 1.0) -> EchoPlayingPin:
+    """Prepare ``factory``'s pins for an HC-SR04 on (trigger, echo); returns the trigger pin,
+    whose ``distance_m`` and ``mode`` the test sets."""
+    echo_pin = factory.pin(echo)
+    return factory.pin(trigger, pin_class=EchoPlayingPin, echo_pin=echo_pin,
+                       distance_m=distance_m)
+
+
+# --- picamera2 ----------------------------------------------------------------------------------
+
+class FakeRequest:
+    def __init__(self, camera: FakePicamera2, index: int):
+        self.camera, self.index = camera, index
+        self.released = False
+
+    def make_array(self, stream: str) -> np.ndarray:
+        if stream != "lores":
+            raise AssertionError(f"the detector reads the lores stream, not {stream!r}")
+        return self.camera.lores_frame(self.index)
+
+    def get_metadata(self) -> dict[str, Any]:
+        return {"SensorTimestamp": self.camera.sensor_ns(self.index), "FrameDuration":
+                self.camera.period_us}
+
+    def release(self) -> None:
+        self.released = True
+
+
+class FakePicamera2:
+    """Stands in for ``picamera2.Picamera2``: checks the configuration calls and hands out
+    requests whose lores stream is a moving YUV420 test picture, stamped on the monotonic clock.
+    ``stop_after`` frames, it stops delivering (``wait`` times out), as a camera whose cable
+    came loose would."""
+
+    def __init__(self, stop_after: int | None = None):
+        self.stop_after = stop_after
+        self.configured: dict[str, Any] | None = None
+        self.started = self.closed = False
+        self.delivered = 0
+        self.period_us = 50_000
+        self._t0_ns = time.monotonic_ns()
+        self.requests: list[FakeRequest] = []
+
+    def create_video_configuration(self, main=None, lores=None, controls=None, buffer_count=6,
+                                   transform=None, **extra) -> dict[str, Any]:
+        if extra:
+            raise AssertionError(f"unexpected configuration keys {sorted(extra)}")
+        if lores is not None and lores.get("format") != "YUV420":
+            raise AssertionError("picamera2's lores stream must be YUV420")
+        return {"main": main, "lores": lores, "controls": controls or {},
+                "buffer_count": buffer_count, "transform": transform}
+
+    def configure(self, configuration: dict[str, Any]) -> None:
+        if self.started:
+            raise RuntimeError("Camera must be stopped before configuring")
+        self.configured = configuration
+        limits = configuration["controls"].get("FrameDurationLimits")
+        if limits:
+            self.period_us = limits[0]
+
+    def start(self) -> None:
+        if self.configured is None:
+            raise RuntimeError("Camera has not been configured")
+        self.started = True
+
+    def capture_request(self, wait=None, signal_function=None):
+        if not self.started:
+            raise RuntimeError("Camera not started")
+        return self.delivered
+
+    def wait(self, job, timeout=None) -> FakeRequest:
+        if self.stop_after is not None and self.delivered >= self.stop_after:
+            time.sleep(min(timeout or 0.0, 0.01))
+            raise TimeoutError("no frame")
+        request = FakeRequest(self, self.delivered)
+        self.requests.append(request)
+        self.delivered += 1
+        return request
+
+    def lores_frame(self, index: int) -> np.ndarray:
+        width, height = self.configured["lores"]["size"]
+        yuv = np.full((height * 3 // 2, width), 128, np.uint8)
+        x = (index * 7) % max(width - 20, 1)
+        yuv[height // 4: height // 2, x: x + 20] = 235  # a bright bar that moves
+        return yuv
+
+    def sensor_ns(self, index: int) -> int:
+        return self._t0_ns + index * self.period_us * 1000
+
+    def stop(self) -> None:
+        self.started = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+
+
+# --- I2C: a register-level fake bus -------------------------------------------------------------
+
+class DatasheetViolation(AssertionError):
+    """The driver did something the part's datasheet does not allow."""
+
+
+class FakeChip:
+    """A device on the fake bus. Subclasses override what they answer."""
+
+    def write(self, data: list[int]) -> None:
+        raise DatasheetViolation(f"{type(self).__name__} does not take raw writes")
+
+    def read(self, length: int) -> list[int]:
+        raise DatasheetViolation(f"{type(self).__name__} does not take raw reads")
+
+    def write_register(self, register: int, value: int) -> None:
+        raise DatasheetViolation(f"{type(self).__name__} has no registers")
+
+    def read_register(self, register: int) -> int:
+        raise DatasheetViolation(f"{type(self).__name__} has no registers")
+
+
+class FakeSMBus:
+    """Stands in for ``smbus2.SMBus``: routes transfers to fake chips by address, and injects
+    I/O errors (``fail_next``), as a loose wire or a brown-out would."""
+
+    def __init__(self, chips: dict[int, FakeChip] | None = None):
+        self.chips = dict(chips or {})
+        self._failures = 0
+        self._errno = 121
+        self.closed = False
+
+    def fail_next(self, count: int = 1, errno: int = 121) -> None:
+        """The next ``count`` transfers raise OSError (121: Remote I/O error, a NACK)."""
+        self._failures, self._errno = count, errno
+
+    def _chip(self, address: int) -> FakeChip:
+        if self._failures:
+            self._failures -= 1
+            raise OSError(self._errno, "Remote I/O error")
+        if address not in self.chips:
+            raise OSError(121, f"Remote I/O error (nothing at 0x{address:02x})")
+        return self.chips[address]
+
+    def i2c_rdwr(self, *messages) -> None:
+        for m in messages:
+            chip = self._chip(m.addr)
+            if m.flags & 1:  # I2C_M_RD
+                for i, byte in enumerate(chip.read(m.len)):
+                    m.buf[i] = bytes([byte])
+            else:
+                chip.write(list(m))
+
+    def read_byte_data(self, address: int, register: int) -> int:
+        return self._chip(address).read_register(register)
+
+    def write_byte_data(self, address: int, register: int, value: int) -> None:
+        if not 0 <= value <= 255:
+            raise ValueError("a byte is 0-255")
+        self._chip(address).write_register(register, value)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeMB1242(FakeChip):
+    """MaxBotix I2CXL: 0x51 starts a reading, a 2-byte read returns it (cm, high byte first);
+    0xAA 0xA5 <address << 1> changes the address. ``distance_m`` None = nothing in range."""
+
+    MAX_CM = 765
+
+    def __init__(self, distance_m: float | None = 1.5):
+        self.distance_m = distance_m
+        self.ranged = False
+        self.new_address: int | None = None
+
+    def write(self, data: list[int]) -> None:
+        if data == [0x51]:
+            self.ranged = True
+        elif len(data) == 3 and data[:2] == [0xAA, 0xA5]:
+            if data[2] & 1 or data[2] in (0x00, 0x50, 0xA4, 0xAA):
+                raise DatasheetViolation(f"MB1242: address byte 0x{data[2]:02x} not allowed")
+            self.new_address = data[2] >> 1
+        else:
+            raise DatasheetViolation(f"MB1242: unknown command {data}")
+
+    def read(self, length: int) -> list[int]:
+        if length != 2 or not self.ranged:
+            raise DatasheetViolation("MB1242: read 2 bytes, after a range command")
+        self.ranged = False
+        cm = self.MAX_CM if self.distance_m is None else round(self.distance_m * 100)
+        return [cm >> 8, cm & 0xFF]
+
+
+class FakeDRV2605L(FakeChip):
+    """The DRV2605L's registers, refusing writes the datasheet does not allow: read-only or
+    missing registers, library effects beyond 123, a library that does not fit the actuator,
+    GO in standby, auto-calibration without a rated voltage and clamp."""
+
+    READ_ONLY = {0x00, 0x21, 0x22}
+    LAST = 0x22
+
+    def __init__(self, device_id: int = 7, calibration_fails: bool = False):
+        self.registers = dict.fromkeys(range(self.LAST + 1), 0)
+        self.registers[0x00] = device_id << 5
+        self.registers[0x01] = 0x40  # powers up in standby
+        self.registers[0x03] = 0x01
+        self.registers[0x1A] = 0x36
+        self.registers[0x1D] = 0xA0
+        self.calibration_fails = calibration_fails
+        self.played: list[tuple[str, int]] = []  # ("rtp", value) / ("effect", id)
+
+    def read_register(self, register: int) -> int:
+        if register > self.LAST:
+            raise DatasheetViolation(f"DRV2605L: no register 0x{register:02x}")
+        return self.registers[register]
+
+    def write_register(self, register: int, value: int) -> None:
+        if register > self.LAST or register in self.READ_ONLY:
+            raise DatasheetViolation(f"DRV2605L: register 0x{register:02x} cannot be written")
+        if 0x04 <= register <= 0x0B and value & 0x7F > 123:
+            raise DatasheetViolation(f"DRV2605L: no library effect {value & 0x7F}")
+        self.registers[register] = value
+        if register == 0x02 and self.mode == 5:
+            self.played.append(("rtp", value))
+        if register == 0x0C and value & 1:
+            self._go()
+
+    @property
+    def mode(self) -> int:
+        return self.registers[0x01] & 0x07
+
+    def _go(self) -> None:
+        if self.registers[0x01] & 0x40:
+            raise DatasheetViolation("DRV2605L: GO while in standby does nothing")
+        lra = bool(self.registers[0x1A] & 0x80)
+        if self.mode == 7:
+            if not self.registers[0x16] or not self.registers[0x17]:
+                raise DatasheetViolation("DRV2605L: auto-calibration needs RATED_VOLTAGE "
+                                         "and OD_CLAMP set first")
+            status = self.registers[0x00] & 0xF0
+            self.registers[0x00] = status | (0x08 if self.calibration_fails else 0)
+            self.registers[0x18], self.registers[0x19] = 0x0D, 0x8F
+        elif self.mode == 0:
+            library = self.registers[0x03] & 0x07
+            if lra != (library == 6):
+                raise DatasheetViolation(f"DRV2605L: library {library} does not fit an "
+                                         f"{'LRA' if lra else 'ERM'}")
+            self.played.append(("effect", self.registers[0x04]))
+        self.registers[0x0C] = 0  # done at once in the fake

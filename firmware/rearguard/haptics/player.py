@@ -1,0 +1,124 @@
+"""The pattern player: plays haptic patterns on the motors without blocking anyone.
+
+One thread owns the motors. ``play(command)`` hands it a command and returns at once; the
+thread drops whatever it was playing and starts the new pattern within microseconds (a newer
+command always preempts: the policy decides what matters more). A looping pattern (caution,
+warning, danger, fault-both) becomes the *background*; a one-shot (armed, a partial fault,
+muted) plays over it and the background resumes afterwards.
+
+A motor that fails (an I2C error on a DRV2605L) raises DeviceFault in the thread; the player
+reports it through ``on_fault`` and keeps going on the other motors.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from rearguard.devices.base import DeviceFault, HapticOutput
+from rearguard.haptics.patterns import PATTERNS, Pattern
+from rearguard.messages import AlertCommand, BodySide
+
+Clock = Callable[[], float]
+
+
+class PatternPlayer:
+    def __init__(self, output: HapticOutput, *, clock: Clock = time.monotonic,
+                 max_intensity: float = 1.0,
+                 on_fault: Callable[[DeviceFault], None] | None = None):
+        self.output = output
+        self.clock = clock
+        self.max_intensity = max_intensity
+        self.on_fault = on_fault
+        self._wake = threading.Condition()
+        self._next: AlertCommand | None = None
+        self._stop = False
+        self.now_playing: tuple[str, BodySide] | None = None
+        self._thread = threading.Thread(target=self._run, name="haptics", daemon=True)
+        self._thread.start()
+
+    def play(self, command: AlertCommand) -> None:
+        """Start ``command``'s pattern now (non-blocking); it preempts what is playing."""
+        if command.pattern not in PATTERNS:
+            raise ValueError(f"no haptic pattern named {command.pattern!r}")
+        with self._wake:
+            self._next = command
+            self._wake.notify()
+
+    def close(self) -> None:
+        with self._wake:
+            self._stop = True
+            self._wake.notify()
+        self._thread.join(timeout=2.0)
+        self._safe(self.output.stop_all)
+
+    # --- the motor thread --------------------------------------------------------------------
+
+    def _run(self) -> None:
+        background: AlertCommand | None = None
+        current: AlertCommand | None = None
+        while True:
+            with self._wake:
+                if self._next is None and current is None:
+                    self._wake.wait()
+                if self._stop:
+                    return
+                if self._next is not None:
+                    current, self._next = self._next, None
+            if current is None:
+                continue
+            pattern = PATTERNS[current.pattern]
+            if pattern.repeat or pattern.name == "clear":
+                background = current
+            finished = self._play_once(pattern, self._sides(pattern, current.side))
+            if not finished:
+                continue  # preempted: the new command is waiting in self._next
+            # A one-shot ends: go back to the background loop; a loop plays on.
+            current = background if not pattern.repeat else current
+            if current is not None and current.pattern == "clear":
+                self.now_playing = None
+                current = None
+
+    def _sides(self, pattern: Pattern, side: BodySide) -> tuple[BodySide, ...]:
+        """Which motors play: the threat's side when there is a motor there, else all of them
+        (status and fault patterns always play on all)."""
+        available = self.output.sides
+        if pattern.directional and side in available:
+            return (side,)
+        return available
+
+    def _play_once(self, pattern: Pattern, sides: tuple[BodySide, ...]) -> bool:
+        """Play one cycle of ``pattern``; False as soon as a new command arrives."""
+        self.now_playing = (pattern.name, sides[0] if len(sides) == 1 else BodySide.CENTRE)
+        if not pattern.steps:
+            self._set(sides, 0.0)
+            self._safe(self.output.stop_all)
+            return True
+        deadline = self.clock()
+        for duration, intensity in pattern.steps:
+            self._set(sides, intensity * self.max_intensity)
+            deadline += duration
+            with self._wake:
+                while self._next is None and not self._stop:
+                    remaining = deadline - self.clock()
+                    if remaining <= 0:
+                        break
+                    self._wake.wait(remaining)
+                if self._next is not None or self._stop:
+                    return False
+        if not pattern.repeat:
+            self._set(sides, 0.0)
+        return True
+
+    def _set(self, sides: tuple[BodySide, ...], intensity: float) -> None:
+        for side in self.output.sides:
+            level = intensity if side in sides else 0.0
+            self._safe(lambda s=side, v=level: self.output.set_intensity(s, v))
+
+    def _safe(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except DeviceFault as fault:
+            if self.on_fault is not None:
+                self.on_fault(fault)

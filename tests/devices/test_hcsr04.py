@@ -1,0 +1,61 @@
+"""HC-SR04 on gpiozero's MockFactory, with pins that play echo pulses for given distances."""
+
+from __future__ import annotations
+
+import pytest
+
+from rearguard.devices.base import DeviceFault
+from rearguard.devices.hcsr04 import HCSR04
+from rearguard.devices.testing import hcsr04_rig, mock_factory
+
+
+@pytest.fixture
+def rig():
+    factory = mock_factory()
+    trigger = hcsr04_rig(factory, 23, 24)
+    sensor = HCSR04("rear", 23, 24, max_distance_m=4.0, pin_factory=factory)
+    yield sensor, trigger
+    sensor.close()
+
+
+@pytest.mark.parametrize("distance", [0.05, 0.1, 0.5, 1.0, 2.0, 3.0, 3.99])
+def test_readings_within_a_centimetre_from_5_cm_to_4_m(rig, distance):
+    sensor, trigger = rig
+    trigger.distance_m = distance
+    reading = sensor.measure()
+    assert reading.sensor == "rear"
+    assert reading.distance_m == pytest.approx(distance, abs=0.01)
+
+
+def test_each_reading_is_stamped_when_it_was_taken(rig):
+    sensor, trigger = rig
+    times = [sensor.measure().t for _ in range(3)]
+    assert times == sorted(times) and times[0] < times[-1]
+
+
+def test_nothing_in_range_is_no_echo_within_the_timeout(rig):
+    sensor, trigger = rig
+    trigger.distance_m = None  # the module's 38 ms "nothing there" pulse
+    assert sensor.measure().distance_m is None
+    trigger.distance_m = 5.0  # beyond max_distance_m
+    assert sensor.measure().distance_m is None
+
+
+def test_a_stuck_echo_line_is_a_fault(rig):
+    sensor, trigger = rig
+    trigger.mode = "stuck"
+    assert sensor.measure().distance_m is None  # the first ping leaves it high...
+    with pytest.raises(DeviceFault, match="echo line stuck high"):
+        sensor.measure()  # ...and the next finds it still high
+
+
+def test_a_silent_module_is_a_fault_after_a_few_pings(rig):
+    sensor, trigger = rig
+    trigger.mode = "dead"
+    for _ in range(4):
+        assert sensor.measure().distance_m is None
+    with pytest.raises(DeviceFault, match="no answer to 5 pings"):
+        sensor.measure()
+    trigger.mode = "ok"
+    trigger.distance_m = 1.0
+    assert sensor.measure().distance_m == pytest.approx(1.0, abs=0.01)  # it recovers

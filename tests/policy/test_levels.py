@@ -1,0 +1,144 @@
+"""The alert policy: every level transition, hysteresis and dwell, walked with timestamps."""
+
+from __future__ import annotations
+
+from rearguard.config.schema import AlertConfig
+from rearguard.core.policy import AlertPolicy
+from rearguard.messages import (
+    AlertLevel,
+    BodySide,
+    Health,
+    Obstacle,
+    ObstacleSource,
+    Stage,
+)
+
+CFG = AlertConfig()  # caution 4 s, warning 2.5 s, danger 1.2 s, hysteresis 20 %, dwell 0.6 s
+SIDES = (BodySide.LEFT, BodySide.CENTRE, BodySide.RIGHT)
+OK = Health(0.0)
+
+
+def person(t, ttc=None, distance=5.0, closing=3.0, bearing=0.0, source=ObstacleSource.CAMERA,
+           track=1):
+    return Obstacle(t, track, "person", source, (0, 0, 10, 10), distance, bearing, closing, ttc)
+
+
+def echo(t, distance):
+    return Obstacle(t, 100000, "unknown", ObstacleSource.RANGER, None, distance, 0.0, 0.0, None)
+
+
+def walk(policy, steps):
+    """Feed (t, obstacles) steps; return [(t, level)] after each and all events."""
+    levels, events = [], []
+    for t, obstacles in steps:
+        _, ev = policy.update(t, obstacles, Health(t))
+        events += ev
+        levels.append((t, policy.level))
+    return levels, events
+
+
+def test_rises_through_every_level_at_once_with_reasons():
+    policy = AlertPolicy(CFG, SIDES)
+    levels, events = walk(policy, [
+        (0.0, []),
+        (0.05, [person(0.05, ttc=8.0, distance=20.0)]),
+        (0.10, [person(0.10, ttc=3.9, distance=12.0)]),
+        (0.15, [person(0.15, ttc=2.4, distance=7.0)]),
+        (0.20, [person(0.20, ttc=1.1, distance=3.3)]),
+    ])
+    assert [lv for _, lv in levels] == [AlertLevel.CLEAR, AlertLevel.CLEAR, AlertLevel.CAUTION,
+                                        AlertLevel.WARNING, AlertLevel.DANGER]
+    alerts = [e for e in events if e["kind"] == "alert"]
+    assert [(a["t"], a["previous"], a["level"]) for a in alerts] == [
+        (0.1, "CLEAR", "CAUTION"), (0.15, "CAUTION", "WARNING"), (0.2, "WARNING", "DANGER")]
+    assert alerts[0]["reason"] == "ttc 3.90 s <= caution_ttc_s 4"
+    assert alerts[2]["reason"] == "ttc 1.10 s <= danger_ttc_s 1.2"
+    assert alerts[2]["track"] == 1 and alerts[2]["label"] == "person"
+
+
+def test_a_near_echo_is_danger_at_once_approaching_or_not():
+    policy = AlertPolicy(CFG, SIDES)
+    levels, events = walk(policy, [(0.0, [echo(0.0, 0.9)])])
+    assert levels == [(0.0, AlertLevel.DANGER)]
+    assert events[0]["reason"] == "echo 0.90 m < danger_range_m 1"
+
+
+def test_hysteresis_holds_a_level_at_its_boundary():
+    policy = AlertPolicy(CFG, SIDES)
+    # WARNING at ttc 2.4; then hovering just above 2.5 (inside 2.5 * 1.2 = 3.0): no flicker.
+    steps = [(0.0, [person(0.0, ttc=2.4)])]
+    steps += [(1.0 + 0.05 * k, [person(1.0 + 0.05 * k, ttc=2.6 + 0.3 * (k % 2))])
+              for k in range(40)]
+    levels, events = walk(policy, steps)
+    assert {lv for _, lv in levels} == {AlertLevel.WARNING}
+    assert len([e for e in events if e["kind"] == "alert"]) == 1
+
+
+def test_falls_only_past_the_hysteresis_and_after_the_dwell():
+    policy = AlertPolicy(CFG, SIDES)
+    levels, _ = walk(policy, [
+        (0.0, [person(0.0, ttc=1.0)]),  # DANGER at 0.0
+        (0.3, [person(0.3, ttc=3.5)]),  # would be CAUTION, but the dwell (0.6 s) holds DANGER
+        (0.55, [person(0.55, ttc=3.5)]),
+        (0.65, [person(0.65, ttc=3.5)]),  # dwell over: 3.5 s > 1.2*1.2 and > 2.5*1.2 -> CAUTION
+        (1.0, [person(1.0, ttc=4.5, distance=20.0)]),  # 4.5 s < 4 * 1.2: still CAUTION
+        (1.3, [person(1.3, ttc=4.9, distance=20.0)]),  # 4.9 s > 4.8: CLEAR (dwell is over)
+    ])
+    assert [lv for _, lv in levels] == [AlertLevel.DANGER, AlertLevel.DANGER, AlertLevel.DANGER,
+                                        AlertLevel.CAUTION, AlertLevel.CAUTION, AlertLevel.CLEAR]
+
+
+def test_not_approaching_is_clear_and_passing_beside_is_at_most_caution():
+    policy = AlertPolicy(CFG, SIDES)
+    levels, _ = walk(policy, [
+        (0.0, [person(0.0, ttc=None, distance=2.0, closing=0.0)]),  # standing, near
+        (0.1, [person(0.1, ttc=1.0, distance=3.0, bearing=40.0)]),  # 2.5 m to the side
+    ])
+    assert [lv for _, lv in levels] == [AlertLevel.CLEAR, AlertLevel.CAUTION]
+
+
+def test_side_follows_the_threat_mirrored_for_a_runner_facing_away():
+    policy = AlertPolicy(CFG, SIDES)
+    # 12 degrees to image right at 4 m: 0.85 m to the side, inside the runner's path
+    command, _ = policy.update(0.0, [person(0.0, ttc=2.0, distance=4.0, bearing=12.0)], OK)
+    # image right is the runner's left
+    assert command.pattern == "warning" and command.side is BodySide.LEFT
+
+
+def test_camera_lost_plays_its_fault_in_the_same_tick_and_reminds():
+    policy = AlertPolicy(CFG, SIDES)
+    policy.update(0.0, [], OK)
+    command, events = policy.update(0.05, [], Health(0.05, frozenset({Stage.CAMERA})))
+    assert command.pattern == "fault-camera"
+    assert [e for e in events if e["kind"] == "pattern"][0]["pattern"] == "fault-camera"
+    assert policy.update(0.1, [], Health(0.1, frozenset({Stage.CAMERA})))[0] is None
+    reminder, _ = policy.update(30.06, [], Health(30.06, frozenset({Stage.CAMERA})))
+    assert reminder.pattern == "fault-camera"
+
+
+def test_nothing_left_to_see_plays_the_continuous_fault():
+    policy = AlertPolicy(CFG, SIDES)
+    command, _ = policy.update(0.0, [], Health(0.0, frozenset({Stage.CAMERA, Stage.RANGER})))
+    assert command.pattern == "fault-both" and command.level is AlertLevel.DANGER
+
+
+def test_mute_silences_warnings_until_resumed_but_danger_only_for_mute_s():
+    policy = AlertPolicy(CFG, SIDES)
+    events = policy.on_button(0.0, "short")
+    assert events[0]["kind"] == "mute" and events[0]["paused"] is True
+    command, _ = policy.update(0.05, [], OK)
+    assert command.pattern == "muted"  # the acknowledgement
+    command, _ = policy.update(0.1, [person(0.1, ttc=2.0)], OK)
+    assert command is None or command.pattern == "clear"  # WARNING stays silent
+    command, _ = policy.update(0.2, [person(0.2, ttc=1.0)], OK)
+    assert command is None or command.pattern == "clear"  # DANGER silent within mute_s (20 s)
+    command, _ = policy.update(20.1, [person(20.1, ttc=1.0)], OK)
+    assert command.pattern == "danger"  # never silenced for longer than mute_s
+    policy.on_button(21.0, "short")
+    assert policy.update(21.05, [person(21.05, ttc=1.0)], OK)[0].pattern == "resumed"
+
+
+def test_long_press_requests_shutdown():
+    policy = AlertPolicy(CFG, SIDES)
+    events = policy.on_button(3.0, "long")
+    assert policy.shutdown_requested and events[0]["kind"] == "shutdown"
