@@ -28,7 +28,7 @@ def test_readings_within_a_centimetre_from_5_cm_to_4_m(rig, distance):
 
 
 def test_each_reading_is_stamped_when_it_was_taken(rig):
-    sensor, trigger = rig
+    sensor, _trigger = rig
     times = [sensor.measure().t for _ in range(3)]
     assert times == sorted(times) and times[0] < times[-1]
 

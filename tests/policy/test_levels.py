@@ -110,7 +110,7 @@ def test_camera_lost_plays_its_fault_in_the_same_tick_and_reminds():
     policy.update(0.0, [], OK)
     command, events = policy.update(0.05, [], Health(0.05, frozenset({Stage.CAMERA})))
     assert command.pattern == "fault-camera"
-    assert [e for e in events if e["kind"] == "pattern"][0]["pattern"] == "fault-camera"
+    assert next(e for e in events if e["kind"] == "pattern")["pattern"] == "fault-camera"
     assert policy.update(0.1, [], Health(0.1, frozenset({Stage.CAMERA})))[0] is None
     reminder, _ = policy.update(30.06, [], Health(30.06, frozenset({Stage.CAMERA})))
     assert reminder.pattern == "fault-camera"

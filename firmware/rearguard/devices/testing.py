@@ -279,7 +279,7 @@ class FakeDRV2605L(FakeChip):
     missing registers, library effects beyond 123, a library that does not fit the actuator,
     GO in standby, auto-calibration without a rated voltage and clamp."""
 
-    READ_ONLY = {0x00, 0x21, 0x22}
+    READ_ONLY = frozenset({0x00, 0x21, 0x22})
     LAST = 0x22
 
     def __init__(self, device_id: int = 7, calibration_fails: bool = False):
