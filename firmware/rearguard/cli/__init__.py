@@ -19,6 +19,7 @@ COMMANDS = [
     "detect",
     "bench",
     "patterns",
+    "check",
 ]
 
 

@@ -1,0 +1,63 @@
+"""`rearguard check` and the device factory, on the stand-ins and on a machine without them."""
+
+from __future__ import annotations
+
+import time
+
+from rearguard.cli import main
+from rearguard.config import parse_config
+from rearguard.devices.button import PauseButton
+from rearguard.devices.factory import open_devices, simulation
+from rearguard.devices.testing import FakeDRV2605L, mock_factory
+from rearguard.messages import BodySide
+
+
+def test_check_simulate_finds_everything(assets, capsys):
+    assert main(["check", "--simulate"]) == 0
+    out = capsys.readouterr().out
+    for device in ("camera", "model", "rangefinder rear (hcsr04)", "haptics (pwm)", "button"):
+        line = next(row for row in out.splitlines() if row.strip().startswith(device))
+        assert " yes " in line, line
+    assert "2.50 m" in out and "buzzed left, centre, right" in out
+
+
+def test_check_here_says_plainly_what_is_missing(assets, capsys):
+    assert main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert "picamera2 is not installed" in out
+    assert "no GPIO here" in out
+    assert out.strip().splitlines()[-1].startswith("missing: camera, rangefinder rear")
+
+
+def test_simulated_i2c_devices_open_through_the_same_drivers(tmp_path):
+    config = parse_config({
+        "rangefinders": [{"name": "front", "kind": "mb1242", "address": 0x71}],
+        "haptics": {"driver": "drv2605", "actuator": "lra"},
+        "button": {"pin": 5},
+    })
+    sim = simulation(config)
+    devices = open_devices(config, sim=sim)
+    try:
+        assert devices.rangefinders[0].measure().distance_m == 2.5
+        chip: FakeDRV2605L = sim.bus.chips[0x5A]
+        assert chip.registers[0x18] == 0x0D  # auto-calibrated at open
+        devices.haptics.set_intensity(BodySide.CENTRE, 1.0)
+        assert chip.played[-1] == ("rtp", 255)
+        assert devices.camera.read().image.shape == (360, 640, 3)
+    finally:
+        devices.close()
+
+
+def test_button_short_and_long_press():
+    factory = mock_factory()
+    button = PauseButton(26, long_press_s=0.05, pin_factory=factory)
+    presses = []
+    button.on_press(presses.append)
+    pin = factory.pin(26)
+    pin.drive_low()
+    pin.drive_high()  # released before hold_time: short
+    pin.drive_low()
+    time.sleep(0.3)  # held past hold_time: long
+    pin.drive_high()
+    button.close()
+    assert presses == ["short", "long"]
