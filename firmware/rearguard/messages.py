@@ -90,6 +90,7 @@ class Obstacle:
     bearing_deg: float | None
     closing_speed_mps: float | None  # positive when it gets nearer
     time_to_contact_s: float | None
+    lateral_speed_mps: float | None = None  # sideways, positive towards image right
 
 
 class AlertLevel(enum.IntEnum):

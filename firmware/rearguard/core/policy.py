@@ -88,10 +88,17 @@ def assess(o: Obstacle, cfg: AlertConfig, relax: float = 1.0) -> Assessment:
 
 
 def _passes_beside(o: Obstacle, cfg: AlertConfig) -> bool:
+    """Will it be beside the runner's path, not in it, when the runner gets there?
+
+    Its sideways offset now, moved on by its sideways speed until the time of contact: a
+    person walking alongside stays beside; a cyclist crossing has left the path by then.
+    """
     if o.distance_m is None or o.bearing_deg is None or o.box is None:
         return False
-    offset = o.distance_m * math.tan(math.radians(abs(o.bearing_deg)))
-    return offset > cfg.path_half_width_m
+    offset = o.distance_m * math.tan(math.radians(o.bearing_deg))
+    if o.lateral_speed_mps is not None and o.time_to_contact_s is not None:
+        offset += o.lateral_speed_mps * o.time_to_contact_s
+    return abs(offset) > cfg.path_half_width_m
 
 
 def most_urgent(obstacles: Sequence[Obstacle], cfg: AlertConfig,

@@ -32,12 +32,13 @@ class RangeState:
     distance_m: float
     closing_speed_mps: float  # positive when getting nearer
     confirmed_at: float  # when the object was first confirmed
+    echoes: int = 2  # accepted echoes since then: its closing speed means more with more
 
 
 class RangeFilter:
     def __init__(self, max_distance_m: float, *, agree_m: float = 0.1,
                  agree_fraction: float = 0.1, hold_s: float = 0.5, alpha: float = 0.6,
-                 beta: float = 0.3):
+                 beta: float = 0.15):
         self.max_distance_m = max_distance_m
         self.agree_m, self.agree_fraction = agree_m, agree_fraction
         self.hold_s, self.alpha, self.beta = hold_s, alpha, beta
@@ -92,4 +93,4 @@ class RangeFilter:
         residual = d - predicted
         distance = max(predicted + self.alpha * residual, MIN_DISTANCE_M)
         closing = s.closing_speed_mps - self.beta * residual / dt
-        return RangeState(t, distance, closing, s.confirmed_at)
+        return RangeState(t, distance, closing, s.confirmed_at, s.echoes + 1)

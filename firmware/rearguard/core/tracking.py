@@ -29,6 +29,7 @@ GAIT_BOB = 0.035  # of the frame height
 LOG_SIZE_NOISE = 0.03  # relative size error of a large box
 EDGE_PX = 2.0  # a box edge wanders this much whatever the box's size
 ASPECT_SMOOTHING = 0.3
+SIZE_JUMP = 0.25  # ln(size) change never taken as motion in one update (28 % bigger or smaller)
 
 
 def _box_state(box: Box) -> tuple[float, float, float, float]:
@@ -163,6 +164,8 @@ class Track:
     aspect: float  # width / height, smoothed
     detected_box: Box = (0.0, 0.0, 0.0, 0.0)  # the detector's own box at the last update
     hits: int = 1
+    steady: int = 1  # updates since the box's size last restarted (rates need several)
+    jumped: bool = False  # the last update's size was not this object's (taken over)
     last_seen: float = 0.0
     score: float = 0.0
     first_seen: float = 0.0
@@ -221,6 +224,12 @@ class Tracker:
                 updated.append(track)
         return updated
 
+    @staticmethod
+    def _jumped(track: Track, dt: float, log_size: float) -> bool:
+        axis = track.log_size
+        spread = math.sqrt(axis.p00 + dt * dt * axis.p11 + _log_size_var(log_size))
+        return abs(log_size - axis.predicted(dt)) > max(4 * spread, SIZE_JUMP)
+
     def confirmed(self, track: Track) -> bool:
         return track.hits >= self.config.confirm_hits
 
@@ -260,12 +269,22 @@ class Tracker:
         centre_var = (CENTRE_NOISE * _height_width(log_size, aspect)[0]) ** 2
         track.u.step(dt, ACCEL_PX, u, centre_var)
         track.v.step(dt, ACCEL_PX, v, max(centre_var, (GAIT_BOB * frame_size[1]) ** 2))
+        track.jumped = False
         if _cut_along_size(det.box, aspect, frame_size):
             track.log_size.predict(dt, ACCEL_LOG)  # the frame cuts it: its size says nothing
+            track.steady = -1  # and once whole again, its size starts afresh
+        elif track.steady < 0 or self._jumped(track, dt, log_size):
+            track.jumped = track.steady >= 0
+            # Whole again after the frame cut it; or a size no approach could reach in dt
+            # (another object took the box over, or one stepped out from behind another).
+            # Start the scale afresh instead of believing the change was motion.
+            track.log_size = ScaleAxis(log_size, _log_size_var(log_size), 1.0)
+            track.steady = -1
         else:
             track.log_size.step(dt, ACCEL_LOG, log_size, _log_size_var(log_size))
         track.aspect += ASPECT_SMOOTHING * (aspect - track.aspect)
         track.detected_box = det.box
         track.t = track.last_seen = t
         track.hits += 1
+        track.steady += 1
         track.score = det.score

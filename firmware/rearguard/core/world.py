@@ -34,7 +34,9 @@ INITIAL_SPEED_SIGMA = 6.0  # m/s: a new track may be a parked car or a cyclist a
 FUSED_HOLD_S = 0.5  # a track stays "fused" this long after its last echo
 MIN_CLOSING_MPS = 0.05  # below this the time to contact is unknown (nothing is closing)
 MAX_TTC_S = 30.0
-RATE_MIN_HITS = 5  # a track's rates mean little before this many detections
+RATE_MIN_HITS = 5
+ECHOES_FOR_TTC = 4
+SIDE_EDGE_PX = 3.0  # a track's rates mean little before this many detections
 COAST_TTC_S = 0.5  # a track unseen for longer keeps its distance but not its time to contact
 TTC_MAX_RELATIVE_SIGMA = 0.4
 RANGER_ID_BASE = 100000  # rangefinder-only obstacles get ids from here
@@ -94,6 +96,8 @@ class WorldModel:
         live = {tr.track_id for tr in self.tracker.tracks}
         self._distances = {i: d for i, d in self._distances.items() if i in live}
         for track in updated:
+            if track.jumped:  # another object took the box over: its distance is void
+                self._distances.pop(track.track_id, None)
             self._measure(track, k)
         return [self._track_event(ds.t, track) for track in self.tracker.tracks
                 if track.t == ds.t and self.tracker.confirmed(track)]
@@ -195,25 +199,40 @@ class WorldModel:
             if significant and distance > 0:
                 ttc_distance = distance / closing
                 var_distance = a.p00 / closing ** 2 + distance ** 2 * a.p11 / closing ** 4
-        ttc = _combine_ttc(_ttc_from_scale(track, t), ttc_distance, var_distance)
-        if track.hits < RATE_MIN_HITS or t - track.last_seen > COAST_TTC_S:
-            ttc = None  # rates of a new track, or of one lost from view, are not evidence
+        scale = _ttc_from_scale(track, t) if track.steady >= RATE_MIN_HITS else None
+        ttc = _combine_ttc(scale, ttc_distance, var_distance)
+        if track.hits < RATE_MIN_HITS or t - track.last_seen > COAST_TTC_S or (
+                k is not None and _at_side_edge(track.detected_box, k.width)):
+            # Rates of a new track, of one lost from view, or of one coming into (or leaving)
+            # the picture at its side are not evidence of an approach: its box grows or shrinks
+            # because the frame cuts it.
+            ttc = None
         fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
+        centre = (box[0] + box[2]) / 2
+        lateral = None
+        if k is not None and distance is not None and track.hits >= RATE_MIN_HITS:
+            # X = Z (u - cx) / fx, so dX/dt = Z du/dt / fx + dZ/dt (u - cx) / fx
+            lateral = (distance * track.u.rate - closing * (centre - k.cx)) / k.fx
         return Obstacle(
             t=t, track_id=track.track_id, label=track.label,
             source=ObstacleSource.FUSED if fused else ObstacleSource.CAMERA, box=box,
-            distance_m=distance, bearing_deg=bearing_deg(k, (box[0] + box[2]) / 2) if k else None,
-            closing_speed_mps=closing, time_to_contact_s=ttc)
+            distance_m=distance, bearing_deg=bearing_deg(k, centre) if k else None,
+            closing_speed_mps=closing, time_to_contact_s=ttc, lateral_speed_mps=lateral)
 
     def _echo_obstacle(self, track_id: int, ranger: RangefinderConfig, state: RangeState,
                        t: float) -> Obstacle:
         distance = max(state.distance_m - state.closing_speed_mps * (t - state.t), 0.0)
         closing = state.closing_speed_mps
-        ttc = distance / closing if closing > MIN_CLOSING_MPS else None
+        steady = state.echoes >= ECHOES_FOR_TTC  # a closing speed from a few echoes is noise
+        ttc = distance / closing if closing > MIN_CLOSING_MPS and steady else None
         return Obstacle(t=t, track_id=track_id, label="unknown", source=ObstacleSource.RANGER,
                         box=None, distance_m=distance, bearing_deg=ranger.bearing_deg,
                         closing_speed_mps=closing,
                         time_to_contact_s=min(ttc, MAX_TTC_S) if ttc else None)
+
+
+def _at_side_edge(box: tuple[float, float, float, float], width: int) -> bool:
+    return box[0] <= SIDE_EDGE_PX or box[2] >= width - SIDE_EDGE_PX
 
 
 def _ttc_from_scale(track: Track, t: float) -> tuple[float, float] | None:

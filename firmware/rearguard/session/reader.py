@@ -174,7 +174,8 @@ def _video_path(folder: Path, meta: dict[str, Any]) -> Path:
         video = assets_dir() / name[len(fmt.ASSETS_PREFIX):]
     else:
         video = folder / name
-    if not video.exists():
+    exists = video.parent.is_dir() if "%" in video.name else video.exists()  # image sequence
+    if not exists:
         hint = " (set REARGUARD_ASSETS to the asset folder)" if name.startswith(
             fmt.ASSETS_PREFIX) else ""
         raise SessionError(f"{folder / fmt.META}: [video] path: {video} not found{hint}")
