@@ -330,3 +330,29 @@ class FakeDRV2605L(FakeChip):
                                          f"{'LRA' if lra else 'ERM'}")
             self.played.append(("effect", self.registers[0x04]))
         self.registers[0x0C] = 0  # done at once in the fake
+
+
+# --- hardware-in-the-loop: motor pins looped back to input pins ---------------------------------
+
+class LoopbackPWMPin(TimedPWMPin):
+    """A motor pin with a jumper to an input pin (hw/loopback.md), as a mock: while its PWM
+    value is above zero the input reads high."""
+
+    def __init__(self, factory, info, input_pin=None):
+        super().__init__(factory, info)
+        self.input_pin = input_pin
+
+    def _change_state(self, value):
+        changed = super()._change_state(value)
+        if changed and self.input_pin is not None:
+            if value:
+                self.input_pin.drive_high()
+            else:
+                self.input_pin.drive_low()
+        return changed
+
+
+def loopback_rig(factory: MockFactory, jumpers: dict[int, int]) -> None:
+    """Prepare ``factory``'s pins: each motor pin (key) jumpered to an input pin (value)."""
+    for motor, sense in jumpers.items():
+        factory.pin(motor, pin_class=LoopbackPWMPin, input_pin=factory.pin(sense))
