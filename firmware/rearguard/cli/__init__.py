@@ -20,6 +20,7 @@ COMMANDS = [
     "bench",
     "patterns",
     "check",
+    "report",
 ]
 
 
