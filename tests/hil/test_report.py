@@ -30,5 +30,5 @@ def test_motor_activity_follows_the_pattern_commands():
     events = [{"t": 1.0, "kind": "pattern", "pattern": "warning", "side": "left"},
               {"t": 3.0, "kind": "pattern", "pattern": "clear", "side": "centre"}]
     activity = motor_activity(events, [0.5, 1.05, 1.2, 2.9, 3.5])
-    assert activity["left"] == [0.0, 0.8, 0.0, 0.0, 0.0]  # on, gap, ..., cleared
+    assert activity["left"] == [0.0, 0.8, 0.0, 0.8, 0.0]  # before, on, gap, next cycle, cleared
     assert activity["right"] == [0.0] * 5

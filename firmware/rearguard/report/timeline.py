@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from typing import Any
 
@@ -81,7 +82,7 @@ def _tracks(image, x, boxes, events, session) -> None:
         for key, box, maximum in (("distance_m", boxes[0], PANELS[0][2]),
                                   ("ttc_s", boxes[1], PANELS[1][2])):
             pts = [(x(p["t"]), _y(box, p[key], maximum)) for p in points if key in p]
-            for a, b in zip(pts, pts[1:], strict=False):
+            for a, b in itertools.pairwise(pts):
                 cv2.line(image, a, b, colour, 2, cv2.LINE_AA)
     for r in session.sensors:
         if isinstance(r, RangeReading) and r.distance_m is not None:
@@ -94,7 +95,7 @@ def _tracks(image, x, boxes, events, session) -> None:
 def _levels(image, x, box, events, session) -> None:
     changes = level_changes(events)
     times = np.linspace(float(session.frame_times[0]), float(session.frame_times[-1]), 600)
-    for a, b in zip(times, times[1:], strict=False):
+    for a, b in itertools.pairwise(times):
         level = level_at(changes, a)
         y = _y(box, level_rank(level), 3.0)
         cv2.rectangle(image, (x(a), y), (x(b), box[1]), LEVEL_COLOURS[level], cv2.FILLED)
