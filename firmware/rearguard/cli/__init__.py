@@ -14,6 +14,7 @@ from rearguard import __version__
 COMMANDS = [
     "demo",
     "replay",
+    "run",
     "config",
     "model",
     "detect",

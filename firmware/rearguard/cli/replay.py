@@ -99,6 +99,7 @@ def summarize(result: ReplayResult, config: Config) -> dict:
     faults = [e for e in result.events if e["kind"] == "fault"]
     return {
         "session": str(result.session.path),
+        "start_t": float(times[0]) if len(times) else 0.0,
         "duration_s": round(float(times[-1] - times[0]), 3) if len(times) else 0.0,
         "profile": result.profile.name,
         "model": config.detector.model,
@@ -133,10 +134,12 @@ def print_summary(s: dict, out: Path) -> None:
     print(f"  alerts: {len(s['alerts'])} level changes ({by_level})")
     for a in s["alerts"]:
         who = f"{a.get('label', '')} #{a['track']}" if "track" in a else ""
-        print(f"    {a['t']:8.2f} s  {a['level']:<8} {who:<16} {a.get('reason', '')}")
+        at = a["t"] - s["start_t"]
+        print(f"    {at:8.2f} s  {a['level']:<8} {who:<16} {a.get('reason', '')}")
     for f in s["faults"]:
         state = "lost" if f.get("active") else "recovered"
-        print(f"  fault: {f['t']:.2f} s {f['stage']} {state} {f.get('cause', '')}")
+        print(f"  fault: {f['t'] - s['start_t']:.2f} s {f['stage']} {state} "
+              f"{f.get('cause', '')}")
     for note in s["notes"]:
         print(f"  note: {note}")
     print(f"  event log: {out / 'events.jsonl'} ({s['events']} records)")

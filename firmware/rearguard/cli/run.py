@@ -10,20 +10,25 @@ from pathlib import Path
 
 from rearguard import __version__
 from rearguard.boards import board_profile
+from rearguard.cli import UsageError
 from rearguard.config import Config, load_config
+from rearguard.config.example import config_table
 from rearguard.core.detection import open_detector
+from rearguard.core.geometry import intrinsics_for
 from rearguard.core.pipeline import haptic_sides
 from rearguard.drive.live import LiveLoop
 from rearguard.haptics.player import PatternPlayer
-from rearguard.messages import AlertCommand, AlertLevel
+from rearguard.messages import AlertCommand, AlertLevel, Stage
 from rearguard.session import EventLog, SessionWriter
+
+DEFAULT_CONFIG = Path("/etc/rearguard/rearguard.toml")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run on the device (camera, rangefinders, motors)",
                        description="Run the live loop on the configured hardware until stopped "
                                    "(Ctrl-C, SIGTERM, or a long press of the button).")
-    p.add_argument("--config", type=Path, default=Path("/etc/rearguard/rearguard.toml"))
+    p.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     p.add_argument("--record", action="store_true", help="record this run as a session "
                                                          "(as [recording] enabled = true)")
     p.add_argument("--simulate", action="store_true",
@@ -39,6 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from rearguard.devices import factory
 
+    if not args.config.exists() and args.config == DEFAULT_CONFIG:
+        raise UsageError(f"{args.config} not found: give --config FILE (see `rearguard config "
+                         f"example`)")
     config = load_config(args.config)
     if args.simulate and args.video:
         config = factory.with_video_camera(config, args.video)
@@ -48,7 +56,14 @@ def run(args: argparse.Namespace) -> int:
     recorder = _recorder(config, args, detector) if (args.record or config.recording.enabled) \
         else None
     log = EventLog(args.events) if args.events else None
-    player = PatternPlayer(devices.haptics)
+    loop: LiveLoop | None = None
+
+    def motor_fault(fault) -> None:  # from the player's thread
+        if loop is not None:
+            loop.report_fault(Stage.HAPTICS, fault.cause)
+
+    player = PatternPlayer(devices.haptics, max_intensity=config.haptics.max_intensity,
+                           on_fault=motor_fault)
     loop = LiveLoop(config, detector, devices.camera, devices.rangefinders, player.play,
                     log or (lambda record: None), recorder=recorder)
     if devices.button is not None:
@@ -82,5 +97,11 @@ def _recorder(config: Config, args: argparse.Namespace, detector) -> SessionWrit
                          for r in config.rangefinders],
         "model": {"name": detector.spec.name},
         "haptics": {"sides": [s.value for s in haptic_sides(config)]},
+        "config": config_table(config),
     }
+    if config.camera.source == "picamera2":  # the lores stream is what gets recorded
+        k = intrinsics_for(config.camera).scaled_to(config.camera.detect_width,
+                                                    config.camera.detect_height)
+        meta["camera"] = {"fx": k.fx, "fy": k.fy, "cx": k.cx, "cy": k.cy, "width": k.width,
+                          "height": k.height}
     return SessionWriter(folder, meta, jpeg_quality=config.recording.jpeg_quality)

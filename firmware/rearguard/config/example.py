@@ -24,6 +24,21 @@ HEADER = """\
 """
 
 
+def config_table(config: Config) -> dict[str, Any]:
+    """The config as plain TOML data (for a recording's meta.toml), unset values left out."""
+    table = dataclasses.asdict(config)
+    table.pop("source")
+    return _without_none(table)
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
+
+
 def example_toml() -> str:
     lines = [HEADER]
     defaults = Config()

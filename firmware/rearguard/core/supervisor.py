@@ -7,6 +7,8 @@ reports itself (an I2C error) marks its stage lost until that stage delivers aga
 
 from __future__ import annotations
 
+import math
+
 from rearguard.config.schema import SupervisorConfig
 from rearguard.core.events import event
 from rearguard.messages import Health, Stage
@@ -18,6 +20,7 @@ class Supervisor:
             Stage.CAMERA: limits.camera_stale_s,
             Stage.RANGER: limits.ranger_stale_s,
             Stage.DETECTOR: limits.detector_stale_s,
+            Stage.HAPTICS: math.inf,  # silent by nature: lost only when a motor reports a fault
         }
         self._watched = watched & self._limits.keys()
         self._last_seen: dict[Stage, float] = {}

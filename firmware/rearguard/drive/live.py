@@ -24,6 +24,7 @@ from typing import Any
 
 from rearguard.config import Config
 from rearguard.core.detection import Detector
+from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.devices.base import DeviceFault, FrameSource, Rangefinder
 from rearguard.drive import systemd
@@ -42,12 +43,14 @@ class NewestFrame:
         self._ready = threading.Condition()
         self.dropped = 0
 
-    def put(self, frame: Frame) -> None:
+    def put(self, frame: Frame) -> Frame | None:
+        """Leave ``frame`` for the detector; returns the frame it replaced, if any."""
         with self._ready:
-            if self._frame is not None:
+            replaced, self._frame = self._frame, frame
+            if replaced is not None:
                 self.dropped += 1
-            self._frame = frame
             self._ready.notify()
+            return replaced
 
     def take(self, timeout: float) -> Frame | None:
         with self._ready:
@@ -83,10 +86,10 @@ class LiveLoop:
         self.stop = threading.Event()
         self.shutdown_requested = False
         self.commands: list[AlertCommand] = []
-        watched = frozenset({Stage.CAMERA, Stage.DETECTOR} | (
+        watched = frozenset({Stage.CAMERA, Stage.DETECTOR, Stage.HAPTICS} | (
             {Stage.RANGER} if rangefinders else set()))
-        self.core = Core(config, detector.spec.obstacle_heights, self._record_event(events),
-                         watched=watched)
+        self._events = self._record_event(events)
+        self.core = Core(config, detector.spec.obstacle_heights, self._events, watched=watched)
 
     def _record_event(self, events: EventSink) -> EventSink:
         if self.recorder is None:
@@ -111,7 +114,9 @@ class LiveLoop:
                 self.stop.set()
                 return
             self.inputs.put(_Input(frame.t, "frame", frame.index))
-            self.newest.put(frame)
+            replaced = self.newest.put(frame)
+            if replaced is not None:
+                self.inputs.put(_Input(replaced.t, "dropped", replaced.index))
             if self.recorder is not None:
                 self._queue_for_recording(frame)
 
@@ -138,12 +143,13 @@ class LiveLoop:
             frame = self.newest.take(timeout=0.2)
             if frame is None:
                 continue
+            start = self.clock()
             try:
                 detections = self.detector.detect(frame)
-            except Exception as e:
+            except Exception as e:  # a detector crash is a fault the runner feels, not the end
                 self.inputs.put(_Input(frame.t, "fault", (Stage.DETECTOR, repr(e))))
                 continue
-            self.inputs.put(_Input(frame.t, "detections", detections))
+            self.inputs.put(_Input(frame.t, "detections", (detections, start, self.clock())))
 
     def _ranging_thread(self, rangefinder: Rangefinder, period_s: float) -> None:
         next_ping = self.clock()
@@ -159,6 +165,10 @@ class LiveLoop:
                 self.recorder.add_range(reading)
             next_ping += period_s
             self.stop.wait(max(0.0, next_ping - self.clock()))
+
+    def report_fault(self, stage: Stage, cause: str) -> None:
+        """A device fault from any thread (the haptics player's, for one)."""
+        self.inputs.put(_Input(self.clock(), "fault", (stage, cause)))
 
     def button_pressed(self, press: str) -> None:
         """Callback for the button driver (any thread): "short" or "long"."""
@@ -222,8 +232,12 @@ class LiveLoop:
         if item.kind == "frame":
             self.core.on_frame(item.t, item.payload)
         elif item.kind == "detections":
-            detections: DetectionSet = item.payload
+            detections: DetectionSet = item.payload[0]
+            self._events(event(item.t, "frame", index=detections.frame_index,
+                               start=item.payload[1], done=item.payload[2]))
             self.core.on_detections(detections)
+        elif item.kind == "dropped":
+            self._events(event(item.t, "frame", index=item.payload, dropped=True))
         elif item.kind == "range":
             reading: RangeReading = item.payload
             self.core.on_range(reading)
