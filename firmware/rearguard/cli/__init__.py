@@ -19,6 +19,7 @@ COMMANDS = [
     "model",
     "detect",
     "bench",
+    "calibrate",
     "patterns",
     "check",
     "report",
