@@ -131,8 +131,10 @@ class WorldModel:
         if ranger is None:
             return []  # a sensor this config does not know: recorded, not used
         state = self._filters[reading.sensor].update(reading)
-        owner = None
-        if state is not None and state.t == reading.t:
+        owner = self._echo_owner.get(reading.sensor)
+        if state is None:
+            owner = None
+        elif state.t == reading.t:  # a fresh echo: whose is it? (between echoes, it stays)
             owner = self._associate(ranger, state)
             if owner is not None:
                 sigma = RANGE_SIGMA_M + RANGE_SIGMA_FRACTION * state.distance_m
@@ -181,7 +183,8 @@ class WorldModel:
             state = ranger_filter.state
             if state is None or t - state.t > ranger_filter.hold_s:
                 continue
-            if self._echo_owner.get(name) is None:
+            owner = self._echo_owner.get(name)
+            if owner is None or not any(tr.track_id == owner for tr in self.tracker.tracks):
                 found.append(self._echo_obstacle(RANGER_ID_BASE + i, self._rangers[name],
                                                  state, t))
         return found
