@@ -61,3 +61,16 @@ def test_button_short_and_long_press():
     pin.drive_high()
     button.close()
     assert presses == ["short", "long"]
+
+
+def test_piezo_buzzer_sounds_above_half_strength():
+    from rearguard.devices.buzzer import PiezoBuzzer
+
+    factory = mock_factory()
+    buzzer = PiezoBuzzer(17, pin_factory=factory)
+    pin = factory.pin(17)
+    buzzer.set_intensity(BodySide.CENTRE, 0.8)
+    assert pin.state == 1
+    buzzer.set_intensity(BodySide.CENTRE, 0.3)
+    assert pin.state == 0
+    buzzer.close()
