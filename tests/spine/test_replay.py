@@ -17,7 +17,7 @@ from rearguard.config import load_config
 from rearguard.core.detection import open_detector
 from rearguard.drive.replay import replay_session
 from rearguard.messages import DetectionSet, Frame, RangeReading
-from rearguard.session import EventLog, SessionWriter, open_session
+from rearguard.session import EventLog, SessionError, SessionWriter, open_session
 
 CLIP = "footage/street_level_people_approaching.mp4"
 
@@ -158,3 +158,18 @@ def test_cli_replay_rejects_a_corrupt_session_before_starting(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "sensors.jsonl line 41" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_cut_off_clip_is_reported_or_replayed_whole(assets, tmp_path):
+    """A clip cut short (a phone that died mid-recording) is never half-replayed: either it
+    is refused up front with a message naming it, or every frame it claims is there."""
+    data = (assets / CLIP).read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) * 2 // 5])
+    try:
+        session = open_session(cut)
+    except SessionError as e:
+        assert str(cut) in str(e)
+        return
+    assert 0 < session.frame_count < 188
+    assert sum(1 for _ in session.frames()) == session.frame_count

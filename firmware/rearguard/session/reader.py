@@ -135,10 +135,10 @@ def _video_as_session(video: Path) -> Session:
     if not capture.isOpened():
         raise SessionError(f"{video}: OpenCV cannot open this video")
     fps = capture.get(cv2.CAP_PROP_FPS)
-    count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
     width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
     height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
     capture.release()
+    count = count_frames(video)
     if not (fps and math.isfinite(fps) and fps > 0) or count <= 0:
         raise SessionError(f"{video}: the video does not say its frame rate or frame count")
     meta = {"format": fmt.FORMAT, "video": {"path": str(video), "fps": fps, "width": width,
@@ -240,14 +240,25 @@ def _check_jpeg_spans(path: Path, video: Path, spans: np.ndarray) -> None:
                                    f"{offset}+{length}")
 
 
+def count_frames(video: Path, limit: int | None = None) -> int:
+    """Frames that really come out of ``video`` (containers' own counts can be off)."""
+    capture = cv2.VideoCapture(str(video))
+    count = 0
+    while (limit is None or count < limit) and capture.grab():
+        count += 1
+    capture.release()
+    return count
+
+
 def _times_from_rate(path: Path, video: Path, meta: dict[str, Any]) -> np.ndarray:
     capture = cv2.VideoCapture(str(video))
-    count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if capture.isOpened() else 0
-    fps = meta["video"].get("fps") or (capture.get(cv2.CAP_PROP_FPS) if count else 0)
+    rate = capture.get(cv2.CAP_PROP_FPS) if capture.isOpened() else 0
     capture.release()
+    fps = meta["video"].get("fps") or rate
+    limit = meta["video"].get("frames")
+    count = count_frames(video, int(limit) if limit else None)
     if count <= 0 or not fps:
         raise SessionError(f"{path}: missing, and {video} does not say its frame count and rate")
-    count = min(count, int(meta["video"].get("frames", count)))
     return float(meta["video"].get("start_t", 0.0)) + np.arange(count, dtype=np.float64) / fps
 
 
