@@ -131,3 +131,33 @@ def test_every_pattern_is_feelable():
     for pattern in PATTERNS.values():
         for duration, _ in pattern.steps:
             assert duration >= 0.1, pattern.name
+
+
+class RecordingOutput:
+    sides = (BodySide.CENTRE,)
+
+    def __init__(self):
+        self.set: list[float] = []
+
+    def set_intensity(self, side, intensity):
+        self.set.append(intensity)
+
+    def stop_all(self):
+        pass
+
+    def close(self):
+        pass
+
+
+def test_the_buzzer_takes_over_when_the_motors_fail():
+    from rearguard.haptics.fallback import WithFallback
+
+    buzzer, faults = RecordingOutput(), []
+    output = WithFallback(FlakyOutput(), buzzer)
+    player = PatternPlayer(output, on_fault=faults.append)
+    try:
+        player.play(AlertCommand(0.0, AlertLevel.DANGER, "danger", BodySide.LEFT))
+        assert wait_for(lambda: buzzer.set.count(1.0) >= 2)  # the pattern goes on, audibly
+        assert output.failed and len(faults) == 1  # reported once
+    finally:
+        player.close()

@@ -169,7 +169,7 @@ def _probe_button(config: Config, sim, rows: list[Row]) -> None:
     except Exception as e:
         rows.append(Row("button", where, False, _why(e)))
         return
-    state = "pressed" if button._button.is_pressed else "released"
+    state = "pressed" if button.is_pressed else "released"
     button.close()
     rows.append(Row("button", where, True, state))
 

@@ -114,11 +114,13 @@ def most_urgent(obstacles: Sequence[Obstacle], cfg: AlertConfig,
 
 
 def _sooner(a: Obstacle, b: Obstacle | None) -> bool:
-    if b is None:
-        return True
-    key = lambda o: (o.time_to_contact_s if o.time_to_contact_s is not None else math.inf,  # noqa: E731
-                     o.distance_m if o.distance_m is not None else math.inf, o.track_id)
-    return key(a) < key(b)
+    return b is None or _urgency(a) < _urgency(b)
+
+
+def _urgency(o: Obstacle) -> tuple[float, float, int]:
+    """Sort key: sooner contact first, then nearer, then the older track."""
+    return (o.time_to_contact_s if o.time_to_contact_s is not None else math.inf,
+            o.distance_m if o.distance_m is not None else math.inf, o.track_id)
 
 
 def fault_pattern(lost: frozenset[Stage], has_ranger: bool) -> str | None:

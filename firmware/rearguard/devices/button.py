@@ -29,6 +29,10 @@ class PauseButton:
         self._button.when_held = self._on_held
         self._button.when_released = self._on_released
 
+    @property
+    def is_pressed(self) -> bool:
+        return bool(self._button.is_pressed)
+
     def on_press(self, callback: Press) -> None:
         """Call ``callback("short")`` or ``callback("long")`` (from gpiozero's thread)."""
         self._callback = callback

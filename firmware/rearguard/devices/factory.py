@@ -113,10 +113,21 @@ def open_rangefinders(config: Config, sim: Simulation | None = None) -> list[Ran
 
 def open_haptics(config: Config, simulate: bool = False,
                  sim: Simulation | None = None) -> HapticOutput:
+    sim = sim or (simulation(config) if simulate else None)
+    motors = _open_motors(config, sim)
+    if config.buzzer.pin is None:
+        return motors
+    from rearguard.devices.buzzer import PiezoBuzzer
+    from rearguard.haptics.fallback import WithFallback
+
+    buzzer = PiezoBuzzer(config.buzzer.pin, pin_factory=sim.pins if sim else None)
+    return WithFallback(motors, buzzer)
+
+
+def _open_motors(config: Config, sim: Simulation | None) -> HapticOutput:
     from rearguard.devices.drv2605 import DRV2605L
     from rearguard.devices.motors import PwmMotors
 
-    sim = sim or (simulation(config) if simulate else None)
     h = config.haptics
     if h.driver == "pwm":
         return PwmMotors(h.motors, h.pwm_frequency_hz, pin_factory=sim.pins if sim else None)
