@@ -79,8 +79,9 @@ def run(args: argparse.Namespace) -> int:
         for closable in (recorder, log):
             if closable is not None:
                 closable.close()
-    print(f"stopped: {len(loop.commands)} alert commands"
-          + (f", recorded to {recorder.folder}" if recorder else ""), file=sys.stderr)
+    recorded = (f", recorded to {recorder.folder} ({loop.recording_dropped} frames not "
+                f"recorded: storage too slow)" if recorder else "")
+    print(f"stopped: {len(loop.commands)} alert commands{recorded}", file=sys.stderr)
     if loop.shutdown_requested and args.allow_poweroff:
         subprocess.run(["systemctl", "poweroff"], check=False)
     return 0

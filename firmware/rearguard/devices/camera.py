@@ -18,7 +18,6 @@ from collections.abc import Callable
 from typing import Any
 
 import cv2
-import numpy as np
 
 from rearguard.config.schema import CameraConfig
 from rearguard.devices.base import DeviceFault, DeviceMissing
@@ -76,7 +75,6 @@ class Picamera2Source:
             self.camera.start()
         except (RuntimeError, IndexError, OSError) as e:
             raise DeviceMissing(f"camera: cannot start the camera module: {e}") from e
-        self._bgr = np.empty((config.detect_height, config.detect_width, 3), np.uint8)
 
     def read(self) -> Frame | None:
         try:
@@ -94,10 +92,11 @@ class Picamera2Source:
         t = sensor_time_to_monotonic(stamp, time.monotonic(),
                                      time.clock_gettime(time.CLOCK_BOOTTIME))
         height = self.config.detect_height * 3 // 2
-        # The lores rows may be padded to a stride: keep the picture's own width.
-        cv2.cvtColor(yuv[:height, : self.config.detect_width], cv2.COLOR_YUV2BGR_I420,
-                     dst=self._bgr)
-        frame = Frame(t, self.index, self._bgr.copy())
+        # The lores rows may be padded to a stride: keep the picture's own width. Each frame
+        # gets its own array (the detector and the recorder hold it in other threads), made
+        # by the conversion itself rather than by a second copy.
+        bgr = cv2.cvtColor(yuv[:height, : self.config.detect_width], cv2.COLOR_YUV2BGR_I420)
+        frame = Frame(t, self.index, bgr)
         self.index += 1
         return frame
 
@@ -135,10 +134,9 @@ class OpenCVSource:
         self.pace, self.clock = pace, clock
         self.start = clock()
         self.index = 0
-        self._buffer: np.ndarray | None = None
 
     def read(self) -> Frame | None:
-        ok, image = self.capture.read(self._buffer)
+        ok, image = self.capture.read()  # a new array per frame: frames go to other threads
         if not ok:
             if self.live:
                 raise DeviceFault("camera", "the USB camera stopped delivering frames")
@@ -149,8 +147,7 @@ class OpenCVSource:
             t = self.start + self.index / self.fps
             if self.pace:
                 time.sleep(max(0.0, t - self.clock()))
-        frame = Frame(t, self.index, image.copy())
-        self._buffer = image
+        frame = Frame(t, self.index, image)
         self.index += 1
         return frame
 
