@@ -31,7 +31,6 @@ import numpy as np
 
 from rearguard.boards import board_profile
 from rearguard.config import load_config
-from rearguard.core.detection import open_detector
 from rearguard.core.geometry import (
     bearing_deg,
     combine,
@@ -39,6 +38,7 @@ from rearguard.core.geometry import (
     distance_from_height,
     intrinsics_for,
 )
+from rearguard.detection import open_detector
 from rearguard.drive.replay import config_for_session, session_intrinsics
 from rearguard.session import open_session
 

@@ -17,8 +17,8 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from rearguard.core.detection.catalog import load_catalog
-from rearguard.core.detection.detector import Detector
+from rearguard.detection.catalog import load_catalog
+from rearguard.detection.detector import Detector
 from rearguard.messages import Frame
 
 

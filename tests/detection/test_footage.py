@@ -15,8 +15,8 @@ import pytest
 
 from rearguard.boards import board_profile
 from rearguard.config.schema import DetectorConfig
-from rearguard.core.detection import open_detector
 from rearguard.core.tracking import iou
+from rearguard.detection import open_detector
 from rearguard.messages import Frame
 
 # (folder, image pattern, minimum recall, minimum precision) -- bounds set a little under what

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rearguard.cli import main
-from rearguard.core.detection.catalog import load_catalog
+from rearguard.detection.catalog import load_catalog
 
 NAME = "nanodet_m_320"
 

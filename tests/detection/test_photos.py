@@ -12,8 +12,8 @@ import pytest
 
 from rearguard.boards import board_profile
 from rearguard.config.schema import DetectorConfig
-from rearguard.core.detection import open_detector
 from rearguard.core.tracking import iou
+from rearguard.detection import open_detector
 from rearguard.messages import Frame
 
 # (label, box) read off the photos by eye, in each photo's own pixels.

@@ -11,7 +11,7 @@ from tests.hil.test_scenarios import replay
 
 from rearguard.boards import board_profile
 from rearguard.config import load_config
-from rearguard.core.detection import open_detector
+from rearguard.detection import open_detector
 from rearguard.devices.testing import loopback_rig, mock_factory
 from rearguard.drive.loopback import JUMPERS, check_motor_pins
 

@@ -14,7 +14,7 @@ import pytest
 
 from rearguard.boards import board_profile
 from rearguard.config import load_config
-from rearguard.core.detection import open_detector
+from rearguard.detection import open_detector
 from rearguard.drive.replay import replay_session
 from rearguard.session import open_session
 from rearguard.session.expect import Expectations, check, parse_expectations

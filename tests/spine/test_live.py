@@ -9,7 +9,7 @@ import pytest
 from rearguard.boards import board_profile
 from rearguard.cli import main
 from rearguard.config import load_config
-from rearguard.core.detection import open_detector
+from rearguard.detection import open_detector
 from rearguard.devices.factory import open_devices, simulation
 from rearguard.devices.testing import FakePicamera2
 from rearguard.drive.live import LiveLoop

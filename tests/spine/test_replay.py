@@ -14,7 +14,7 @@ from rearguard.assets import assets_dir
 from rearguard.boards import BoardProfile, board_profile
 from rearguard.cli import main
 from rearguard.config import load_config
-from rearguard.core.detection import open_detector
+from rearguard.detection import open_detector
 from rearguard.drive.replay import replay_session
 from rearguard.messages import DetectionSet, Frame, RangeReading
 from rearguard.session import EventLog, SessionError, SessionWriter, open_session

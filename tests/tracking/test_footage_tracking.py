@@ -19,9 +19,9 @@ import pytest
 from rearguard.boards import board_profile
 from rearguard.config import load_config
 from rearguard.config.schema import DetectorConfig
-from rearguard.core.detection import open_detector
 from rearguard.core.tracking import iou
 from rearguard.core.world import WorldModel
+from rearguard.detection import open_detector
 from rearguard.messages import Detection, DetectionSet, Frame
 from tests.detection.test_footage import ground_truth
 

@@ -22,8 +22,8 @@ from rearguard.assets import asset_path
 from rearguard.boards import PROFILES, board_profile
 from rearguard.cli import UsageError
 from rearguard.config import load_config
-from rearguard.core.detection import open_detector
 from rearguard.core.world import WorldModel
+from rearguard.detection import open_detector
 from rearguard.messages import DetectionSet, Frame
 
 DEFAULT_CLIP = "footage/opencv_vtest.avi"

@@ -95,7 +95,7 @@ def _probe_camera(config: Config, sim, rows: list[Row]):
 
 
 def _probe_model(config: Config, frame, rows: list[Row]) -> None:
-    from rearguard.core.detection import open_detector
+    from rearguard.detection import open_detector
 
     where = config.detector.model
     try:

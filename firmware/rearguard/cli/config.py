@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_check(args: argparse.Namespace) -> int:
     config = load_config(args.file)
     if not args.no_model:
-        from rearguard.core.detection import model_file_for
+        from rearguard.detection import model_file_for
 
         model_file_for(config.detector)
     print(f"{args.file}: ok")

@@ -12,7 +12,7 @@ import cv2
 from rearguard.boards import board_profile
 from rearguard.cli import UsageError
 from rearguard.config import load_config
-from rearguard.core.detection import open_detector
+from rearguard.detection import open_detector
 from rearguard.messages import DetectionSet, Frame
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from rearguard.assets import ENV_VAR, assets_dir
 from rearguard.cli import UsageError
-from rearguard.core.detection.catalog import ModelSpec, load_catalog, sha256_of
+from rearguard.detection.catalog import ModelSpec, load_catalog, sha256_of
 
 CHUNK = 1 << 16
 

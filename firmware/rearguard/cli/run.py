@@ -13,9 +13,9 @@ from rearguard.boards import board_profile
 from rearguard.cli import UsageError
 from rearguard.config import Config, load_config
 from rearguard.config.example import config_table
-from rearguard.core.detection import open_detector
 from rearguard.core.geometry import intrinsics_for
 from rearguard.core.pipeline import haptic_sides
+from rearguard.detection import open_detector
 from rearguard.drive.live import LiveLoop
 from rearguard.haptics.player import PatternPlayer
 from rearguard.messages import AlertCommand, AlertLevel, Stage

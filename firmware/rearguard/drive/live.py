@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rearguard.config import Config
-from rearguard.core.detection import Detector
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
+from rearguard.detection import Detector
 from rearguard.devices.base import DeviceFault, FrameSource, Rangefinder
 from rearguard.drive import systemd
 from rearguard.messages import AlertCommand, DetectionSet, Frame, RangeReading, Stage

@@ -21,10 +21,10 @@ from rearguard.boards import BoardProfile
 from rearguard.config import Config, ConfigError, parse_config
 from rearguard.config.loader import build_table
 from rearguard.config.schema import MountingConfig, RangefinderConfig
-from rearguard.core.detection import Detector
 from rearguard.core.events import event
 from rearguard.core.geometry import CameraIntrinsics
 from rearguard.core.pipeline import Core, EventSink
+from rearguard.detection import Detector
 from rearguard.messages import AlertCommand, Frame, RangeReading, Stage
 from rearguard.session import ButtonPress, RecordedFault, Session
 

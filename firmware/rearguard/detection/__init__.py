@@ -1,12 +1,12 @@
 """Obstacle detection with onnxruntime: the catalog, preprocessing, decoders and the detector."""
 
-from rearguard.core.detection.catalog import (
+from rearguard.detection.catalog import (
     ModelSpec,
     load_catalog,
     model_file_for,
     model_spec,
 )
-from rearguard.core.detection.detector import Detector, open_detector
+from rearguard.detection.detector import Detector, open_detector
 
 
 def obstacle_heights(spec: ModelSpec) -> dict[str, float]:

@@ -17,15 +17,15 @@ import onnxruntime as ort
 from rearguard.boards import BoardProfile
 from rearguard.config import ConfigError
 from rearguard.config.schema import DetectorConfig
-from rearguard.core.detection.catalog import ModelSpec, model_file_for, model_spec, sha256_of
-from rearguard.core.detection.decoders import (
+from rearguard.detection.catalog import ModelSpec, model_file_for, model_spec, sha256_of
+from rearguard.detection.decoders import (
     Candidates,
     NanodetDecoder,
     PicodetDecoder,
     YoloxDecoder,
     suppress,
 )
-from rearguard.core.detection.preprocess import RECIPES, Placement, Preprocessor
+from rearguard.detection.preprocess import RECIPES, Placement, Preprocessor
 from rearguard.messages import Detection, DetectionSet, Frame
 
 log = logging.getLogger(__name__)

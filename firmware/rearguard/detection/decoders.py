@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from rearguard.core.detection.preprocess import Placement
+from rearguard.detection.preprocess import Placement
 
 Candidates = tuple[np.ndarray, np.ndarray, np.ndarray]  # boxes (k, 4), scores (k,), ids (k,)
 
