@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from rearguard.config import load_config
+from rearguard.config.loader import check_paths
 from rearguard.config.example import example_toml
 
 
@@ -15,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ex = actions.add_parser("example", help="print every setting with its default and meaning")
     ex.set_defaults(run=lambda args: print(example_toml(), end="") or 0)
     check = actions.add_parser("check", help="check a config file as the device would at start")
-    check.add_argument("file", type=Path)
+    check.add_argument("file", type=Path, help="the TOML file to check")
     check.add_argument("--no-model", action="store_true",
                        help="skip the check that the model file is in the asset folder")
     check.set_defaults(run=run_check)
@@ -23,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     config = load_config(args.file)
+    for note in check_paths(config):  # what run checks, checked here too
+        print(f"warning: {note}")
     if not args.no_model:
         from rearguard.detection import model_file_for
 

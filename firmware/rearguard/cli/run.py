@@ -12,6 +12,7 @@ from rearguard import __version__
 from rearguard.boards import board_profile
 from rearguard.cli import UsageError
 from rearguard.config import Config, load_config
+from rearguard.config.loader import check_paths
 from rearguard.config.example import config_table
 from rearguard.core.geometry import intrinsics_for
 from rearguard.core.pipeline import haptic_sides
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.config} not found: give --config FILE (see `rearguard config "
                          f"example`)")
     config = load_config(args.config)
+    check_paths(config)
     if args.simulate and args.video:
         config = factory.with_video_camera(config, args.video)
     profile = board_profile(config.board.profile)
