@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from rearguard.config import load_config
-from rearguard.config.loader import check_paths
 from rearguard.config.example import example_toml
+from rearguard.config.loader import check_paths
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -12,8 +12,8 @@ from rearguard import __version__
 from rearguard.boards import board_profile
 from rearguard.cli import UsageError
 from rearguard.config import Config, load_config
-from rearguard.config.loader import check_paths
 from rearguard.config.example import config_table
+from rearguard.config.loader import check_paths
 from rearguard.core.geometry import intrinsics_for
 from rearguard.core.pipeline import haptic_sides
 from rearguard.detection import open_detector

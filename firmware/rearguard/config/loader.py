@@ -20,7 +20,6 @@ from typing import Any
 
 from rearguard.config.schema import Config
 
-
 log = logging.getLogger(__name__)
 
 
