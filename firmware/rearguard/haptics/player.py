@@ -8,6 +8,9 @@ muted) plays over it and the background resumes afterwards.
 
 A motor that fails (an I2C error on a DRV2605L) raises DeviceFault in the thread; the player
 reports it through ``on_fault`` and keeps going on the other motors.
+
+The thread never sleeps longer than ``IDLE_S``: each time round it stamps ``last_beat`` (the
+live loop's watchdog checks it) and, when idle, lets the output ``poll`` a failed driver.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from rearguard.haptics.patterns import PATTERNS, Pattern
 from rearguard.messages import AlertCommand, BodySide
 
 Clock = Callable[[], float]
+IDLE_S = 0.5
 
 
 class PatternPlayer:
@@ -35,6 +39,7 @@ class PatternPlayer:
         self._next: AlertCommand | None = None
         self._stop = False
         self.now_playing: tuple[str, BodySide] | None = None
+        self.last_beat = clock()
         self._thread = threading.Thread(target=self._run, name="haptics", daemon=True)
         self._thread.start()
 
@@ -59,14 +64,16 @@ class PatternPlayer:
         background: AlertCommand | None = None
         current: AlertCommand | None = None
         while True:
+            self.last_beat = self.clock()
             with self._wake:
                 if self._next is None and current is None:
-                    self._wake.wait()
+                    self._wake.wait(IDLE_S)
                 if self._stop:
                     return
                 if self._next is not None:
                     current, self._next = self._next, None
             if current is None:
+                self._poll()
                 continue
             pattern = PATTERNS[current.pattern]
             if pattern.repeat or pattern.name == "clear":
@@ -97,6 +104,7 @@ class PatternPlayer:
             return True
         deadline = self.clock()
         for duration, intensity in pattern.steps:
+            self.last_beat = self.clock()
             self._set(sides, intensity * self.max_intensity)
             deadline += duration
             with self._wake:
@@ -110,6 +118,11 @@ class PatternPlayer:
         if not pattern.repeat:
             self._set(sides, 0.0)
         return True
+
+    def _poll(self) -> None:
+        poll = getattr(self.output, "poll", None)
+        if poll is not None:
+            self._safe(poll)
 
     def _set(self, sides: tuple[BodySide, ...], intensity: float) -> None:
         for side in self.output.sides:
