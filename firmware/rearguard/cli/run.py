@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -61,13 +62,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, sim: Any = None) -> int:
+    """``sim``: stand-ins a test made (and steers) for ``--simulate``; else made here."""
     config = _config(args)
     injections = _injections(args)
     profile = board_profile(config.board.profile)
     detector = _detector(config, profile)  # before any hardware: fail fast
     with ExitStack() as stack:
-        loop, player, shutdown_s = _assemble(config, args, detector, injections, stack)
+        loop, player, shutdown_s = _assemble(config, args, detector, injections, stack, sim)
         with _signals_stop(loop):
             loop.run(duration_s=args.seconds)
         if loop.shutdown_requested:
@@ -117,11 +119,12 @@ def _detector(config: Config, profile: BoardProfile):
 
 
 def _assemble(config: Config, args: argparse.Namespace, detector: Any,
-              injections: list[Injection], stack: ExitStack):
+              injections: list[Injection], stack: ExitStack, sim: Any = None):
     """Open everything in order, each closed by ``stack`` in reverse: the session last."""
     from rearguard.devices import factory
 
-    sim = factory.simulation(config) if args.simulate else None
+    if args.simulate and sim is None:
+        sim = factory.simulation(config)
     disk = _simulated_disk() if injections else None
     recorder, problem = (_recorder(config, args, detector, disk)
                          if args.record or config.recording.enabled else (None, None))
@@ -151,7 +154,7 @@ def _assemble(config: Config, args: argparse.Namespace, detector: Any,
     if injections:
         targets = Targets(config, sim, camera, detector, disk if recorder else None)
         try:
-            injector = Injector(injections, targets)
+            injector = Injector(injections, targets, note=loop.note)
         except ValueError as e:
             raise UsageError(str(e)) from None
         injector.start(loop.stop)
@@ -237,6 +240,9 @@ def _signals_stop(loop: LiveLoop) -> Iterator[None]:
     def stop(signum: int, frame: Any) -> None:
         loop.request_stop(signal.Signals(signum).name)
 
+    if threading.current_thread() is not threading.main_thread():
+        yield  # (tests run the loop on a thread; only the main thread gets signals)
+        return
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield

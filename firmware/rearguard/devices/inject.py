@@ -11,7 +11,7 @@ later (never, without a duration), the way the real part fails:
     ranger-i2c      I2C errors from the MB1242 rangefinders (a loose wire)
     motor-i2c       the motor driver's bus fails (DRV2605L on I2C; PWM motor pins likewise)
     detector-raise  every inference raises
-    detector-slow   every inference takes 1.5 s more
+    detector-slow   every inference takes 1.2 s more
     detector-hang   an inference that does not return
     disk-full       the recording disk is full (ENOSPC on every write)
 """
@@ -138,7 +138,9 @@ def _motor_switch(config: Config, sim: Any) -> Switch:
 class Injector:
     """Breaks and mends the stand-ins on schedule, on its own thread, from the run's start."""
 
-    def __init__(self, injections: list[Injection], targets: Targets):
+    def __init__(self, injections: list[Injection], targets: Targets,
+                 note: Callable[..., None] | None = None):
+        self.note = note  # logs each step as an "inject" event
         self.timeline: list[tuple[float, str, Switch, bool]] = []
         for inj in injections:
             switch = switch_for(inj.kind, targets)  # ValueError before anything starts
@@ -165,3 +167,5 @@ class Injector:
                 return
             switch(on)
             self.log.append((time.monotonic(), kind, on))
+            if self.note is not None:
+                self.note("inject", fault=kind, broken=on)

@@ -252,7 +252,7 @@ class FaultyDetector:
     """Wraps a Detector: ``mode`` "raise" (every frame raises), "slow" (``slow_s`` more per
     frame), "hang" (does not return until the mode changes), "ok"."""
 
-    def __init__(self, detector: Any, slow_s: float = 1.5):
+    def __init__(self, detector: Any, slow_s: float = 1.2):
         self.detector, self.slow_s = detector, slow_s
         self.mode = "ok"
 

@@ -190,10 +190,10 @@ class LiveLoop:
 
     def _record_event(self, events: EventSink) -> EventSink:
         def sink(record: dict[str, Any]) -> None:
-            self._on_event(record)
             events(record)
             if self.recorder is not None:
                 self.recorder.add_event(record)
+            self._on_event(record)  # after: a fault is logged before the pattern it plays
         return sink
 
     def _on_event(self, record: dict[str, Any]) -> None:
@@ -206,8 +206,17 @@ class LiveLoop:
             return
         self.faults.add(stage)
         pattern = ONE_SHOT_FAULTS.get(Stage(stage))
-        if pattern is not None and not self.stop.is_set():
-            self._play(AlertCommand(record["t"], self.core.policy.level, pattern))
+        if pattern is not None:
+            self._one_shot(record["t"], pattern)
+
+    def _one_shot(self, t: float, pattern: str) -> None:
+        """A pattern the loop itself plays over the policy's (the player resumes the loop)."""
+        if self.stop.is_set():
+            return
+        command = AlertCommand(t, self.core.policy.level, pattern)
+        self._events(event(t, "pattern", pattern=pattern, level=command.level,
+                           side=command.side))
+        self._play(command)
 
     # --- threads -----------------------------------------------------------------------------
 
@@ -325,6 +334,10 @@ class LiveLoop:
         self.inputs.put(_Input(t, "button", press))
         if self.recorder is not None:
             self.recorder.add_sensor_record({"t": t, "kind": "button", "press": press})
+
+    def note(self, kind: str, **fields: Any) -> None:
+        """An event from another thread (fault injection, say), logged by the main thread."""
+        self.inputs.put(_Input(self.clock(), "note", (kind, fields)))
 
     def request_stop(self, reason: str) -> None:
         """End the run (a signal, the end of a clip); safe from a signal handler."""
@@ -457,6 +470,8 @@ class LiveLoop:
         elif item.kind == "fault":
             stage, cause = item.payload
             self.core.on_fault(item.t, stage, cause)
+        elif item.kind == "note":
+            self._events(event(item.t, item.payload[0], **item.payload[1]))
         elif item.kind == "recovered":
             # Motors and storage deliver nothing the Core sees: mark them seen directly.
             self.core.supervisor.seen(item.payload, item.t)
@@ -464,7 +479,7 @@ class LiveLoop:
     def _button(self, t: float, press: str) -> None:
         self.core.on_button(t, press)
         if press == "long":  # a safe shutdown: the runner feels it, then everything stops
-            self._play(AlertCommand(t, self.core.policy.level, "shutdown"))
+            self._one_shot(t, "shutdown")
             self.shutdown_requested = True
             self.request_stop("long press")
 

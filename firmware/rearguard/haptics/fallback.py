@@ -46,10 +46,17 @@ class WithFallback:
                 raise
 
     def poll(self) -> None:
-        """Called by an idle player now and then: try a failed driver again."""
+        """Called by an idle player now and then: a harmless write (all off) that finds a
+        driver failing while nothing plays, or tries a failed one again."""
         with self._lock:
             if self.failed:
                 self._recovered(self.primary.stop_all)
+                return
+            try:
+                self.primary.stop_all()
+            except DeviceFault:
+                self._fail()
+                raise
 
     def stop_all(self) -> None:
         with self._lock:

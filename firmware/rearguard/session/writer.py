@@ -70,6 +70,7 @@ class SessionWriter:
         self._retry_at = 0.0
         self._held = False
         self._closed = False
+        self.frames_written = 0
         self._sizes: dict[int, int] = {}  # bytes of whole records in each file
         self._lock = threading.Lock()  # several threads append; a failure is handled once
         # Set the folder up under a temporary name and rename it when it is a valid (empty)
@@ -187,9 +188,15 @@ class SessionWriter:
     # --- records -------------------------------------------------------------------------------
 
     def add_frame(self, frame: Frame) -> None:
-        """Record one frame (its JPEG, then its line in frames.csv)."""
+        """Record one frame (its JPEG, then its line in frames.csv).
+
+        frames.csv numbers the frames it holds 0, 1, 2...: a frame the recorder had to skip
+        (storage behind, or full) leaves no gap.
+        """
+        index = self.frames_written
         if self._video is None:
-            self._append(self._frames, f"{frame.index},{frame.t!r}\n".encode())
+            if self._append(self._frames, f"{index},{frame.t!r}\n".encode()):
+                self.frames_written += 1
             return
         if self.failed is not None and (self._held or time.monotonic() < self._retry_at):
             return  # not worth encoding a frame that cannot be written
@@ -199,9 +206,9 @@ class SessionWriter:
         data = jpeg.data
         offset = self._sizes[self._video]
         # JPEG first, its line after: a line only ever points at bytes that are there.
-        if self._append(self._video, data):
-            self._append(self._frames,
-                         f"{frame.index},{frame.t!r},{offset},{len(data)}\n".encode())
+        if self._append(self._video, data) and self._append(
+                self._frames, f"{index},{frame.t!r},{offset},{len(data)}\n".encode()):
+            self.frames_written += 1
 
     def add_range(self, reading: RangeReading) -> None:
         record: dict[str, Any] = {"t": reading.t, "kind": "range", "sensor": reading.sensor}
