@@ -51,7 +51,8 @@ class Result:
 
 def simulated_run(tmp_path: Path, *, seconds: float, inject: list[str] = (),
                   config_text: str = "", video: Path | None = None, record: bool = False,
-                  steer: list[tuple[float, Callable[[Simulation], None]]] = ()) -> Result:
+                  steer: list[tuple[float, Callable[[Simulation], None]]] = (),
+                  extra_args: list[str] = ()) -> Result:
     """``steer``: (seconds into the run, action on the stand-ins), e.g. a person coming close."""
     config_path = tmp_path / "device.toml"
     config_path.write_text(config_text)
@@ -64,6 +65,7 @@ def simulated_run(tmp_path: Path, *, seconds: float, inject: list[str] = (),
         argv += ["--video", str(video)]
     if record:
         argv += ["--record"]
+    argv += list(extra_args)
     config = load_config(config_path)
     sim = simulation(config)
     timers = [threading.Timer(at, action, args=(sim,)) for at, action in steer]
