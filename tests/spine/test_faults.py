@@ -89,6 +89,11 @@ def test_fault_is_felt_survived_named_and_cleared(kind, tmp_path, assets):
     assert not result.patterns((case.pattern,), cleared[0]["t"])
     assert not [f for f in result.faults(case.stage, True) if f["t"] > cleared[0]["t"]]
 
+    # The README's fault table row (pytest -s shows it).
+    print(f"\n| `{kind}` | {felt[0]['t'] - broken:.2f} s ({case.pattern}) | yes: "
+          f"{warnings[0]['pattern']} | clears {cleared[0]['t'] - mended:.2f} s after the "
+          f"part recovers |")
+
     if case.record:  # what was recorded stays a session that replays
         (folder,) = (tmp_path / "sessions").iterdir()
         assert open_session(folder).frame_count > 0

@@ -18,6 +18,7 @@ def notify(message: str) -> bool:
     if address.startswith("@"):  # abstract namespace socket
         address = "\0" + address[1:]
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+        sock.setblocking(False)  # never let a slow reader stall the main loop: drop instead
         try:
             sock.sendto(message.encode(), address)
         except OSError:

@@ -60,12 +60,14 @@ class SessionWriter:
     def __init__(self, folder: str | Path, meta: Mapping[str, Any], *, jpeg_quality: int = 85,
                  record_video: bool = True, write: Write = os.write,
                  on_error: Callable[[str], None] | None = None,
-                 on_recover: Callable[[], None] | None = None, retry_s: float = 2.0):
+                 on_recover: Callable[[], None] | None = None, retry_s: float = 2.0,
+                 resume_free_mb: float = 1.0):
         final = Path(folder)
         if final.exists():
             raise FileExistsError(f"{final}: a session is already there")
         self._raw_write = write
         self.on_error, self.on_recover, self.retry_s = on_error, on_recover, retry_s
+        self.resume_free_mb = resume_free_mb  # room needed to try again (no flapping when full)
         self.failed: str | None = None  # why writing stopped (None while it works)
         self._retry_at = 0.0
         self._held = False
@@ -154,16 +156,17 @@ class SessionWriter:
 
     def _rewind(self) -> bool:
         """After a failure, every ``retry_s``: cut each file back to its last whole record, so
-        that writing can carry on from there. False when it is not time yet (or it fails)."""
+        that writing can carry on from there. False when it is not time yet, or the disk has
+        less than ``resume_free_mb`` free (a full disk stays one fault, not one per retry)."""
         if self._held or time.monotonic() < self._retry_at:
             return False
         self._retry_at = time.monotonic() + self.retry_s
         try:
             for fd, size in self._sizes.items():
                 os.ftruncate(fd, size)
+            return shutil.disk_usage(self.folder).free >= self.resume_free_mb * 1024 * 1024
         except OSError:
             return False
-        return True
 
     def _fail(self, error: OSError | str) -> None:
         first = self.failed is None

@@ -1,0 +1,114 @@
+"""The recording disk: full, unwritable, over quota; session names that never collide.
+
+A full disk or an unusable folder stops recording with one fault event and its pattern, and the
+warnings go on. The tests that need a really full disk mount a small tmpfs (root only).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from rearguard.session import SessionWriter, open_session
+from rearguard.session.storage import make_room
+from rearguard.session.writer import unique_folder
+
+from .faults import echo_at, simulated_run
+from .test_replay_edges import SESSION_META
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 400 kB tmpfs (the simulated camera's frames are small JPEGs: this fills in seconds);
+    skips where it cannot be mounted."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _storage_faults(result, active=True):
+    return result.faults("storage", active)
+
+
+def _recording(folder: Path, min_free_mb: int = 0) -> str:
+    return (f'[recording]\ndir = "{folder}"\nmin_free_mb = {min_free_mb}\n'
+            f'max_total_mb = 1000\n')
+
+
+def _fill(mount: Path) -> None:
+    with open(mount / "filler", "wb") as f, pytest.raises(OSError):
+        while True:
+            f.write(b"\0" * 65536)
+            f.flush()
+
+
+def test_a_disk_that_fills_during_the_run_stops_recording_not_warnings(small_disk, tmp_path):
+    result = simulated_run(tmp_path, seconds=8.0, config_text=_recording(small_disk),
+                           record=True, steer=[(6.0, echo_at(0.5))])
+    assert result.status == 0
+    (fault,) = _storage_faults(result)  # one fault, not one per failed write
+    assert "No space left on device" in fault["cause"]
+    assert result.patterns(("fault-storage",), fault["t"], fault["t"] + 1.0)
+    assert result.patterns(("danger",), fault["t"])  # warnings went on
+    (folder,) = [p for p in small_disk.iterdir() if p.is_dir()]
+    session = open_session(folder)  # what made it to the disk replays
+    assert session.frame_count > 10
+
+
+def test_starting_on_a_full_disk_runs_without_recording(small_disk, tmp_path):
+    _fill(small_disk)
+    result = simulated_run(tmp_path, seconds=2.5, config_text=_recording(small_disk / "s"),
+                           record=True, steer=[(1.0, echo_at(0.5))])
+    assert result.status == 0
+    (fault,) = _storage_faults(result)
+    assert "recording off" in fault["cause"]
+    assert result.patterns(("fault-storage",), fault["t"], fault["t"] + 1.0)
+    assert result.patterns(("danger",), fault["t"])
+    assert not [p for p in (small_disk / "s").glob("*") if p.name.endswith(".partial")]
+
+
+def test_an_unwritable_recording_folder_runs_without_recording(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = simulated_run(tmp_path, seconds=2.0, config_text=_recording(blocker / "s"),
+                           record=True, steer=[(1.0, echo_at(0.5))])
+    assert result.status == 0
+    (fault,) = _storage_faults(result)
+    assert "not a folder" in fault["cause"]
+    assert result.patterns(("fault-storage",), fault["t"], fault["t"] + 1.0)
+    assert result.patterns(("danger",), fault["t"])
+
+
+def test_the_oldest_sessions_go_to_keep_the_quota(tmp_path):
+    for name in ("20260101-080000", "20260102-080000", "20260103-080000"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "meta.toml").write_text('format = "rearguard-session/1"\n')
+        (folder / "video.mjpeg").write_bytes(b"\0" * 3 * 1024 * 1024)
+    (tmp_path / "notes").mkdir()  # not a session: never removed
+    room = make_room(tmp_path, max_total_mb=7, min_free_mb=0)
+    assert [p.name for p in room.removed] == ["20260101-080000"]
+    assert room.problem is None
+    assert (tmp_path / "notes").exists() and (tmp_path / "20260103-080000").exists()
+    huge = make_room(tmp_path, max_total_mb=1000, min_free_mb=10**9)  # asks for more than
+    assert len(huge.removed) == 2 and "min_free_mb" in huge.problem  # any disk has
+
+
+def test_two_runs_in_the_same_second_get_two_sessions(tmp_path):
+    name = time.strftime("%Y%m%d-%H%M%S")
+    first = SessionWriter(unique_folder(tmp_path, name), SESSION_META)
+    second = SessionWriter(unique_folder(tmp_path, name), SESSION_META)
+    first.close()
+    second.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name, f"{name}-2"]
