@@ -95,11 +95,17 @@ def _probe_camera(config: Config, sim, rows: list[Row]):
 
 
 def _probe_model(config: Config, frame, rows: list[Row]) -> None:
+    import dataclasses
+    import os
+
     from rearguard.detection import open_detector
+    from rearguard.drive.live import detector_threads
 
     where = config.detector.model
+    profile = board_profile(config.board.profile)
+    threads, why = detector_threads(config.detector.threads, profile, os.cpu_count() or 1)
     try:
-        detector = open_detector(config.detector, board_profile(config.board.profile))
+        detector = open_detector(dataclasses.replace(config.detector, threads=threads), profile)
     except ConfigError as e:
         rows.append(Row("model", where, False, str(e)))
         return
@@ -108,7 +114,8 @@ def _probe_model(config: Config, frame, rows: list[Row]) -> None:
         return
     detector.detect(frame)  # the first run sets up onnxruntime's buffers
     result, ms = _timed(lambda: detector.detect(frame))
-    rows.append(Row("model", where, True, f"{len(result.detections)} objects in the frame", ms))
+    rows.append(Row("model", where, True, f"{len(result.detections)} objects in the frame, "
+                                          f"{threads} threads ({why})", ms))
 
 
 def _probe_rangefinders(config: Config, sim, rows: list[Row]) -> None:
