@@ -112,3 +112,18 @@ def test_two_runs_in_the_same_second_get_two_sessions(tmp_path):
     first.close()
     second.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == [name, f"{name}-2"]
+
+
+@pytest.mark.soak
+def test_a_minute_on_a_full_disk_keeps_warning_to_the_end(small_disk, tmp_path):
+    """The issue's check: 60 s with the recording disk full, warnings to the very end."""
+    _fill(small_disk)
+    steer = [(at, echo_at(0.5 if k % 2 == 0 else None))
+             for k, at in enumerate(range(2, 60, 4))]  # something comes close, goes, comes...
+    result = simulated_run(tmp_path, seconds=60.0, config_text=_recording(small_disk / "s"),
+                           record=True, steer=steer)
+    assert result.status == 0
+    assert len(_storage_faults(result)) == 1
+    stop = result.kinds("stop")[0]["t"]
+    dangers = result.patterns(("danger",), 0)
+    assert len(dangers) >= 10 and stop - dangers[-1]["t"] < 8.0  # warned until the end

@@ -26,7 +26,8 @@ from gpiozero.pins.pi import PiPin
 SPEED_OF_SOUND_MPS = 343.0
 
 
-HISTORY = 4096  # changes a stand-in pin remembers (a few minutes of patterns)
+HISTORY = 4096  # changes a stand-in pin remembers (minutes of motor patterns)
+ECHO_HISTORY = 64  # an HC-SR04's pins change 30 times a second: keep only the last few
 
 
 class TimedPWMPin(MockPWMPin):
@@ -37,10 +38,15 @@ class TimedPWMPin(MockPWMPin):
 
     def __init__(self, factory, info):
         super().__init__(factory, info)
-        self.changes: deque[tuple[float, float]] = deque(maxlen=HISTORY)
-        # gpiozero's MockPin appends every change to a list for ever: keep the recent ones.
-        self.states = deque(self.states, maxlen=HISTORY)
         self.broken = False
+        self.remember(HISTORY)
+
+    def remember(self, changes: int) -> None:
+        """Keep the last ``changes`` changes (and gpiozero's own state list, which its MockPin
+        would otherwise grow for ever)."""
+        self.changes: deque[tuple[float, float]] = deque(getattr(self, "changes", ()),
+                                                          maxlen=changes)
+        self.states = deque(self.states, maxlen=changes)
 
     def _set_state(self, value):
         if self.broken:
@@ -115,8 +121,11 @@ def hcsr04_rig(factory: MockFactory, trigger: int, echo: int,
     """Prepare ``factory``'s pins for an HC-SR04 on (trigger, echo); returns the trigger pin,
     whose ``distance_m`` and ``mode`` the test sets."""
     echo_pin = factory.pin(echo)
-    return factory.pin(trigger, pin_class=EchoPlayingPin, echo_pin=echo_pin,
-                       distance_m=distance_m)
+    trigger_pin = factory.pin(trigger, pin_class=EchoPlayingPin, echo_pin=echo_pin,
+                              distance_m=distance_m)
+    for pin in (echo_pin, trigger_pin):
+        pin.remember(ECHO_HISTORY)
+    return trigger_pin
 
 
 # --- picamera2 ----------------------------------------------------------------------------------
