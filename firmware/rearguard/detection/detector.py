@@ -59,6 +59,9 @@ def make_session(model: Path | bytes, threads: int) -> ort.InferenceSession:
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3  # errors only: some exports warn once per weight
+    # Idle pool threads sleep instead of spinning: as fast or faster here, and the camera and
+    # main loop keep their core (scripts/bench_detector_threads.py: p95 54-57 ms off, 62-63 on).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     source = model if isinstance(model, bytes) else str(model)
     return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
