@@ -26,15 +26,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from rearguard.config import Config
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
 from rearguard.devices.base import DeviceFault, FrameSource, Rangefinder
 from rearguard.drive import systemd
-from rearguard.messages import AlertCommand, AlertLevel, DetectionSet, Frame, RangeReading, Stage
+from rearguard.drive.health import FROZEN_AFTER_S, FrozenPicture, Heartbeats, Status
+from rearguard.messages import AlertCommand, DetectionSet, Frame, RangeReading, Stage
 from rearguard.session import SessionWriter
 from rearguard.session.storage import make_room
 
@@ -42,7 +41,6 @@ Clock = Callable[[], float]
 RETRY_S = 0.5  # wait before retrying a device that failed
 JOIN_S = 0.5  # at the end, the most to wait for all threads together (SIGTERM: exit in 1 s)
 ROOM_EVERY_S = 5.0  # how often the recorder checks the recording folder's quota
-FROZEN_AFTER_S = 0.25  # the same picture this long: the sensor is stuck on one buffer
 # Faults the policy has no pattern for (nothing about what the device can see): the loop
 # plays these once when the fault starts.
 ONE_SHOT_FAULTS = {Stage.HAPTICS: "fault-haptics", Stage.STORAGE: "fault-storage"}
@@ -73,50 +71,6 @@ class NewestFrame:
             return frame
 
 
-class Heartbeats:
-    """When each thread last came round its loop (a hung thread stops beating)."""
-
-    def __init__(self, clock: Clock):
-        self.clock = clock
-        self._last: dict[str, float] = {}
-        self._external: dict[str, Callable[[], float]] = {}
-
-    def beat(self, name: str) -> None:
-        self._last[name] = self.clock()
-
-    def watch(self, name: str, last_beat: Callable[[], float]) -> None:
-        """A thread this loop does not own (the haptics player's) that stamps its own beats."""
-        self._external[name] = last_beat
-
-    def hung(self, now: float, limit_s: float) -> list[str]:
-        beats = dict(self._last)
-        beats.update({name: last() for name, last in self._external.items()})
-        return sorted(name for name, t in beats.items() if now - t > limit_s)
-
-
-class FrozenPicture:
-    """Spots a camera stuck on one picture: a real sensor's noise makes every frame differ,
-    so identical frames for ``FROZEN_AFTER_S`` mean no new light is coming in."""
-
-    def __init__(self) -> None:
-        self._previous: np.ndarray | None = None
-        self.since: float | None = None  # capture time of the first repeat
-
-    def same(self, frame: Frame) -> bool:
-        """True when ``frame`` shows exactly the picture before it."""
-        previous, self._previous = self._previous, frame.image
-        repeat = previous is not None and previous.shape == frame.image.shape and (
-            previous is frame.image or np.array_equal(previous, frame.image))
-        if not repeat:
-            self.since = None
-        elif self.since is None:
-            self.since = frame.t
-        return repeat
-
-    def frozen_for(self, t: float) -> float:
-        return 0.0 if self.since is None else t - self.since
-
-
 @dataclass(frozen=True)
 class _Input:
     """Something for the Core, tagged with the time it is about (for time-ordered feeding)."""
@@ -124,31 +78,6 @@ class _Input:
     t: float
     kind: str  # "frame", "dropped", "detections", "range", "button", "fault", "recovered"
     payload: Any
-
-
-@dataclass
-class Status:
-    """What the device is doing, for systemd's STATUS= and the terminal's status line."""
-
-    level: AlertLevel
-    fps: float
-    tracks: int
-    faults: list[str]
-    recording: bool
-    hung: list[str]
-
-    @property
-    def mode(self) -> str:
-        if self.hung:
-            return "hung: " + ", ".join(self.hung)
-        if self.faults:
-            return "degraded: " + ", ".join(self.faults) + " lost"
-        return "running"
-
-    def line(self) -> str:
-        rec = ", recording" if self.recording else ""
-        return (f"{self.mode}{rec}; level {self.level.name}; {self.fps:.1f} fps; "
-                f"{self.tracks} tracks; faults: {', '.join(self.faults) or 'none'}")
 
 
 class LiveLoop:
