@@ -91,3 +91,16 @@ def test_stand_in_pins_remember_a_bounded_history():
         pin.state = i % 2
     assert len(pin.changes) == HISTORY and len(pin.states) == HISTORY
     assert pin.changes[-1][1] == float((HISTORY * 2 + 9) % 2)
+
+
+def test_a_missing_device_is_one_line_and_status_1(tmp_path, capsys):
+    try:
+        import picamera2  # noqa: F401
+        pytest.skip("picamera2 is installed here: the camera may really open")
+    except ImportError:
+        pass
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    assert main(["run", "--config", str(config), "--seconds", "1"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("rearguard: error: camera: picamera2 is not installed")

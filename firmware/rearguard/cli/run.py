@@ -1,5 +1,8 @@
 """``rearguard run``: the device's own loop (what the systemd service starts).
 
+A configured device that cannot be opened is one line and exit status 1 (systemd retries:
+hardware can come back); a bad configuration is exit status 2 (it does not).
+
 How it ends: SIGTERM (``systemctl stop``) or SIGINT (Ctrl-C) switch the motors off, finish the
 session and exit 0 within a second. A long press of the button plays the shutdown pattern,
 finishes the session and, with ``--allow-poweroff`` (the service passes it), powers the Pi off.
@@ -29,6 +32,7 @@ from rearguard.config.loader import check_paths, folder_problem
 from rearguard.core.geometry import intrinsics_for
 from rearguard.core.pipeline import haptic_sides
 from rearguard.detection import open_detector
+from rearguard.devices.base import DeviceMissing
 from rearguard.devices.inject import KINDS, Injection, Injector, Targets, parse_injection
 from rearguard.drive.live import LiveLoop, Status, detector_threads
 from rearguard.haptics.patterns import PATTERNS
@@ -69,7 +73,11 @@ def run(args: argparse.Namespace, sim: Any = None) -> int:
     profile = board_profile(config.board.profile)
     detector = _detector(config, profile)  # before any hardware: fail fast
     with ExitStack() as stack:
-        loop, player, shutdown_s = _assemble(config, args, detector, injections, stack, sim)
+        try:
+            loop, player, shutdown_s = _assemble(config, args, detector, injections, stack, sim)
+        except DeviceMissing as e:  # not a traceback: say which, and where to look
+            _say(f"rearguard: error: {e} (`rearguard check` probes every device)")
+            return 1
         with _signals_stop(loop):
             loop.run(duration_s=args.seconds)
         if loop.shutdown_requested:
