@@ -94,6 +94,9 @@ def test_fault_is_felt_survived_named_and_cleared(kind, tmp_path, assets):
           f"{warnings[0]['pattern']} | clears {cleared[0]['t'] - mended:.2f} s after the "
           f"part recovers |")
 
+    if kind.startswith("camera-"):  # a camera coming back is not followed by a detector fault
+        assert not [f for f in result.faults("detector", True) if f["t"] >= mended]
+
     if case.record:  # what was recorded stays a session that replays
         (folder,) = (tmp_path / "sessions").iterdir()
         assert open_session(folder).frame_count > 0

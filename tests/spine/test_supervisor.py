@@ -76,3 +76,29 @@ def test_unwatched_stages_are_never_lost():
         s.seen(Stage.CAMERA, k * 0.05)
         s.seen(Stage.DETECTOR, k * 0.05)
     assert s.health(5.0)[0].ok
+
+
+def test_a_camera_that_comes_back_gives_the_detector_time_no_spurious_fault():
+    s = Supervisor(LIMITS, ALL)
+    s.health(0.0)
+    for k in range(1, 20):  # all well until 1 s
+        s.seen(Stage.CAMERA, k * 0.05)
+        s.seen(Stage.DETECTOR, k * 0.05)
+        s.seen(Stage.RANGER, k * 0.05)
+    for k in range(20, 120):  # the camera is gone for 5 s; the rangefinder goes on
+        s.seen(Stage.RANGER, k * 0.05)
+    health, events = s.health(6.0)
+    assert health.lost == {Stage.CAMERA}  # the camera is to blame, not the detector
+    s.seen(Stage.CAMERA, 6.05)  # frames again; the detector needs a moment for the first
+    s.seen(Stage.RANGER, 6.05)
+    health, events = s.health(6.1)
+    assert health.lost == frozenset()
+    assert [(e["stage"], e["active"]) for e in events] == [("camera", False)]
+    s.seen(Stage.RANGER, 7.9)
+    s.seen(Stage.CAMERA, 7.9)
+    health, events = s.health(7.95)  # 1.9 s after the camera came back: within the limit
+    assert health.lost == frozenset() and events == []
+    s.seen(Stage.RANGER, 8.2)
+    s.seen(Stage.CAMERA, 8.2)
+    health, events = s.health(8.25)  # a detector that never catches up is still a fault
+    assert health.lost == {Stage.DETECTOR}
