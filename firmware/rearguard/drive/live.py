@@ -338,9 +338,7 @@ class LiveLoop:
         self.play(command)
 
     def status(self, now: float, hung: list[str] | None = None) -> Status:
-        recent = [t for t in self._frame_times if now - t <= 2.0]
-        span = (recent[-1] - recent[0]) if len(recent) > 1 else 0.0
-        fps = (len(recent) - 1) / span if span > 0 else 0.0
+        fps = sum(1 for t in self._frame_times if now - t <= 1.0)  # frames in the last second
         recording = self.recorder is not None and self.recorder.failed is None
         return Status(self.core.policy.level, fps, len(self.core.obstacles),
                       sorted(self.faults), recording, hung if hung is not None else
