@@ -31,12 +31,12 @@ import numpy as np
 
 from rearguard.boards import board_profile
 from rearguard.config import load_config
+from rearguard.config.lens import camera_intrinsics
 from rearguard.core.geometry import (
     bearing_deg,
     combine,
     distance_from_ground,
     distance_from_height,
-    intrinsics_for,
 )
 from rearguard.detection import open_detector
 from rearguard.drive.replay import config_for_session, session_intrinsics
@@ -52,7 +52,7 @@ def in_beam_distances(folder: Path) -> list[tuple[float, float | None]]:
     config = config_for_session(load_config(None), session)
     detector = open_detector(config.detector, board_profile("none"))
     heights = detector.spec.obstacle_heights
-    k0 = session_intrinsics(session) or intrinsics_for(config.camera)
+    k0 = session_intrinsics(session) or camera_intrinsics(config.camera)
     rows = []
     for frame in session.frames():
         k = k0.scaled_to(*frame.size)

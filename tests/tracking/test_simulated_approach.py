@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from rearguard.config import load_config
-from rearguard.core.geometry import intrinsics_for
+from rearguard.config.lens import camera_intrinsics
 from rearguard.core.world import WorldModel
 from tests.tracking.simulation import Scene
 
 HEIGHTS = {"person": 1.7, "bicycle": 1.1}
 CONFIG = load_config(None)
-K = intrinsics_for(CONFIG.camera).scaled_to(640, 360)  # the detector's low-resolution stream
+K = camera_intrinsics(CONFIG.camera).scaled_to(640, 360)  # the detector's low-resolution stream
 
 SCENES = [Scene("person", 1.7, 0.5, speed) for speed in (1.0, 3.0, 6.0, 10.0)] + [
     Scene("bicycle", 1.1, 1.7, speed, lateral_m=0.3) for speed in (1.0, 4.0, 10.0)]

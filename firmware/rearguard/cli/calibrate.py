@@ -15,7 +15,8 @@ import cv2
 import numpy as np
 
 from rearguard.cli import UsageError
-from rearguard.core.geometry import CameraIntrinsics, save_intrinsics
+from rearguard.config.lens import save_intrinsics
+from rearguard.core.geometry import CameraIntrinsics
 
 CRITERIA = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 30, 0.001)
 

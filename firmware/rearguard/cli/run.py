@@ -13,7 +13,7 @@ from rearguard.boards import board_profile
 from rearguard.cli import UsageError
 from rearguard.config import Config, load_config
 from rearguard.config.example import config_table
-from rearguard.core.geometry import intrinsics_for
+from rearguard.config.lens import camera_intrinsics
 from rearguard.core.pipeline import haptic_sides
 from rearguard.detection import open_detector
 from rearguard.drive.live import LiveLoop
@@ -101,7 +101,7 @@ def _recorder(config: Config, args: argparse.Namespace, detector) -> SessionWrit
         "config": config_table(config),
     }
     if config.camera.source == "picamera2":  # the lores stream is what gets recorded
-        k = intrinsics_for(config.camera).scaled_to(config.camera.detect_width,
+        k = camera_intrinsics(config.camera).scaled_to(config.camera.detect_width,
                                                     config.camera.detect_height)
         meta["camera"] = {"fx": k.fx, "fy": k.fy, "cx": k.cx, "cy": k.cy, "width": k.width,
                           "height": k.height}

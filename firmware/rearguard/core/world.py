@@ -21,7 +21,7 @@ from rearguard.core.geometry import (
     combine,
     distance_from_ground,
     distance_from_height,
-    intrinsics_for,
+    lens_intrinsics,
 )
 from rearguard.core.range_filter import RangeFilter, RangeState
 from rearguard.core.tracking import Axis, Track, Tracker
@@ -75,7 +75,9 @@ class WorldModel:
         self.config = config
         self.class_heights = dict(class_heights)
         self.tracker = Tracker(config.tracking, set(class_heights))
-        self._intrinsics = intrinsics or intrinsics_for(config.camera)
+        if intrinsics is None and config.camera.lens == "calibrated":
+            raise ValueError("a calibrated lens: the driver passes its intrinsics in")
+        self._intrinsics = intrinsics or lens_intrinsics(config.camera.lens)
         self._scaled: CameraIntrinsics | None = None
         self._distances: dict[int, _Distance] = {}
         self._rangers = {r.name: r for r in config.rangefinders}

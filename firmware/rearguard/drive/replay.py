@@ -19,10 +19,11 @@ from typing import Any
 
 from rearguard.boards import BoardProfile
 from rearguard.config import Config, ConfigError, parse_config
+from rearguard.config.lens import camera_intrinsics
 from rearguard.config.loader import build_table
 from rearguard.config.schema import MountingConfig, RangefinderConfig
 from rearguard.core.events import event
-from rearguard.core.geometry import CameraIntrinsics
+from rearguard.core.geometry import CameraIntrinsics, intrinsics_from_hfov
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
 from rearguard.messages import AlertCommand, Frame, RangeReading, Stage
@@ -82,8 +83,18 @@ def recorded_config(session: Session) -> Config | None:
 
 
 def session_intrinsics(session: Session) -> CameraIntrinsics | None:
-    """The recording camera's intrinsics from meta.toml [camera], if it has them."""
+    """The recording camera's intrinsics from meta.toml [camera], if it has them.
+
+    [camera] holds fx, fy, cx, cy, width, height; or, for a clip from a camera nobody
+    calibrated, just hfov_deg (the horizontal field of view) at the video's size.
+    """
     cam = session.meta.get("camera", {})
+    if "hfov_deg" in cam:
+        hfov = cam["hfov_deg"]
+        if not isinstance(hfov, int | float) or not 10 <= hfov <= 170:
+            raise ConfigError(f"{session.path}/meta.toml: [camera] hfov_deg: expected degrees "
+                              f"from 10 to 170, got {hfov!r}")
+        return intrinsics_from_hfov(float(hfov), *_video_size(session))
     keys = ("fx", "fy", "cx", "cy", "width", "height")
     if not all(k in cam for k in keys):
         return None
@@ -93,6 +104,14 @@ def session_intrinsics(session: Session) -> CameraIntrinsics | None:
     except (TypeError, ValueError) as e:
         raise ConfigError(f"{session.path}/meta.toml: [camera]: expected numbers fx, fy, cx, "
                           f"cy, width, height: {e}") from None
+
+
+def _video_size(session: Session) -> tuple[int, int]:
+    video = session.meta.get("video", {})
+    if "width" in video and "height" in video:
+        return int(video["width"]), int(video["height"])
+    frame = next(session.frames())
+    return frame.image.shape[1], frame.image.shape[0]
 
 
 def replay_session(session: Session, config: Config, detector: Detector,
@@ -110,8 +129,9 @@ def replay_session(session: Session, config: Config, detector: Detector,
 
     watched = frozenset({Stage.CAMERA, Stage.DETECTOR} | (
         {Stage.RANGER} if config.rangefinders else set()))
+    intrinsics = session_intrinsics(session) or camera_intrinsics(config.camera)
     core = Core(config, detector.spec.obstacle_heights, record, watched=watched,
-                intrinsics=session_intrinsics(session))
+                intrinsics=intrinsics)
     _Replayer(session, config, detector, core, result, record, progress).run()
     return result
 
