@@ -40,6 +40,29 @@ SIDE_EDGE_PX = 3.0  # a track's rates mean little before this many detections
 COAST_TTC_S = 0.5  # a track unseen for longer keeps its distance but not its time to contact
 TTC_MAX_RELATIVE_SIGMA = 0.4
 RANGER_ID_BASE = 100000  # rangefinder-only obstacles get ids from here
+# The fastest a thing of each class can close on a backward runner: its own top speed plus the
+# runner's (3.5 m/s, a fast backward pace). A box that grows faster than this allows is noise
+# (a gait, an occluder, a box edge that jumped), not an approach: a walker 11 m away does not
+# arrive in 0.9 s.
+RUNNER_MAX_MPS = 3.5
+MAX_OWN_SPEED_MPS = {"person": 5.0, "dog": 9.0, "horse": 9.0, "bicycle": 12.0,
+                     "motorcycle": 25.0, "car": 25.0, "bus": 20.0, "truck": 20.0}
+STATIC_OWN_SPEED_MPS = 0.0  # furniture: benches, hydrants, signs close at the runner's pace
+# Furniture-like classes are what a detector most often imagines in a railing or a fence; they
+# count as obstacles only once an echo has confirmed one.
+STATIC_CLASSES = frozenset({"bench", "chair", "fire hydrant", "stop sign", "parking meter",
+                            "potted plant", "suitcase"})
+
+
+# Distance and scale each carry 10-20 % of error at range: only a closing speed beyond the
+# class's limit by more than that is taken as impossible.
+CLOSING_MARGIN = 1.3
+
+
+def max_closing_mps(label: str) -> float:
+    """The fastest closing speed believed for ``label``, estimation error included."""
+    return CLOSING_MARGIN * (RUNNER_MAX_MPS + MAX_OWN_SPEED_MPS.get(label,
+                                                                     STATIC_OWN_SPEED_MPS))
 
 
 class _Distance:
@@ -180,7 +203,8 @@ class WorldModel:
         """Every confirmed track, and every echo no track explains, as seen at ``t``."""
         drop = self.config.tracking.drop_after_s
         found = [self._camera_obstacle(track, t) for track in self.tracker.tracks
-                 if self.tracker.confirmed(track) and t - track.last_seen <= drop]
+                 if self.tracker.confirmed(track) and t - track.last_seen <= drop
+                 and self._counts(track)]
         for i, (name, ranger_filter) in enumerate(sorted(self._filters.items())):
             state = ranger_filter.state
             if state is None or t - state.t > ranger_filter.hold_s:
@@ -190,6 +214,13 @@ class WorldModel:
                 found.append(self._echo_obstacle(RANGER_ID_BASE + i, self._rangers[name],
                                                  state, t))
         return found
+
+    def _counts(self, track: Track) -> bool:
+        """A furniture-class track is an obstacle only once an echo has confirmed it."""
+        if track.label not in STATIC_CLASSES:
+            return True
+        filt = self._distances.get(track.track_id)
+        return filt is not None and filt.fused_at > -math.inf
 
     def _camera_obstacle(self, track: Track, t: float) -> Obstacle:
         k = self._scaled
@@ -205,6 +236,11 @@ class WorldModel:
                 ttc_distance = distance / closing
                 var_distance = a.p00 / closing ** 2 + distance ** 2 * a.p11 / closing ** 4
         scale = _ttc_from_scale(track, t) if track.steady >= RATE_MIN_HITS else None
+        fastest = max_closing_mps(track.label)
+        if scale is not None and distance is not None and distance > fastest * scale[0]:
+            scale = None  # growth no such object could show: noise, not an approach
+        if ttc_distance is not None and closing is not None and closing > fastest:
+            ttc_distance = None
         ttc = _combine_ttc(scale, ttc_distance, var_distance)
         if track.hits < RATE_MIN_HITS or t - track.last_seen > COAST_TTC_S or (
                 k is not None and _at_side_edge(track.detected_box, k.width)):
