@@ -197,7 +197,14 @@ class ThreatMemory:
         if o.time_to_contact_s is not None and _passes_beside(o, self.cfg):
             return True
         still_approaching = fresh is not None and fresh.level >= AlertLevel.CAUTION
-        return far and not still_approaching
+        if still_approaching:
+            return False
+        # Measured now and its closing speed gone: the camera sees it stop, which is evidence.
+        # Unmeasured (cut by the frame, hidden), or still closing though not clearly enough to
+        # time, and close: hold.
+        closing = o.closing_speed_mps
+        stopped = closing is None or closing < self.cfg.min_closing_speed_mps
+        return far or (o.measured and stopped)
 
 
 def fault_pattern(lost: frozenset[Stage], has_ranger: bool) -> str | None:

@@ -106,6 +106,7 @@ class WorldModel:
         self._rangers = {r.name: r for r in config.rangefinders}
         self._filters = {r.name: RangeFilter(r.max_distance_m) for r in config.rangefinders}
         self._echo_owner: dict[str, int | None] = {}  # sensor -> track the echo belongs to
+        self._measured: dict[int, bool] = {}  # track -> its last detection gave a distance
 
     # --- camera ------------------------------------------------------------------------------
 
@@ -120,6 +121,7 @@ class WorldModel:
         updated = self.tracker.update(ds)
         live = {tr.track_id for tr in self.tracker.tracks}
         self._distances = {i: d for i, d in self._distances.items() if i in live}
+        self._measured = {i: m for i, m in self._measured.items() if i in live}
         for track in updated:
             if track.jumped:  # another object took the box over: its distance is void
                 self._distances.pop(track.track_id, None)
@@ -133,6 +135,7 @@ class WorldModel:
         box = track.detected_box
         estimate = combine(distance_from_height(k, box, self.class_heights[track.label]),
                            distance_from_ground(k, box, self.config.mounting))
+        self._measured[track.track_id] = estimate is not None
         if estimate is None:
             return
         filt = self._distances.get(track.track_id)
@@ -241,6 +244,14 @@ class WorldModel:
             scale = None  # growth no such object could show: noise, not an approach
         if ttc_distance is not None and closing is not None and closing > fastest:
             ttc_distance = None
+        if scale is not None and filt is not None and distance is not None \
+                and self._measured.get(track.track_id, False):
+            # Two independent cues: the box's growth and its distance. Growth that implies
+            # far faster closing than the distance track allows (2 sigma) is a box edge that
+            # moved (a gait, an occluder), not an approach.
+            allowed = closing + 2 * math.sqrt(filt.axis.p11)
+            if distance / scale[0] > CLOSING_MARGIN * max(allowed, MIN_CLOSING_MPS):
+                scale = None
         ttc = _combine_ttc(scale, ttc_distance, var_distance)
         if track.hits < RATE_MIN_HITS or t - track.last_seen > COAST_TTC_S or (
                 k is not None and _at_side_edge(track.detected_box, k.width)):
@@ -258,7 +269,9 @@ class WorldModel:
             t=t, track_id=track.track_id, label=track.label,
             source=ObstacleSource.FUSED if fused else ObstacleSource.CAMERA, box=box,
             distance_m=distance, bearing_deg=bearing_deg(k, centre) if k else None,
-            closing_speed_mps=closing, time_to_contact_s=ttc, lateral_speed_mps=lateral)
+            closing_speed_mps=closing, time_to_contact_s=ttc, lateral_speed_mps=lateral,
+            measured=self._measured.get(track.track_id, False)
+            and t - track.last_seen <= COAST_TTC_S)
 
     def _echo_obstacle(self, track_id: int, ranger: RangefinderConfig, state: RangeState,
                        t: float) -> Obstacle:
