@@ -12,9 +12,10 @@ from pathlib import Path
 from rearguard.boards import PROFILES, board_profile
 from rearguard.config import Config, load_config
 from rearguard.detection import open_detector
-from rearguard.drive.replay import ReplayResult, recorded_config, replay_session
+from rearguard.drive.replay import ReplayResult, replay_session
 from rearguard.messages import AlertLevel
 from rearguard.session import EventLog, Session, open_session
+from rearguard.session.settings import recorded_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -10,9 +10,10 @@ import cv2
 from rearguard.boards import PROFILES, board_profile
 from rearguard.config import load_config
 from rearguard.detection import open_detector
-from rearguard.drive.replay import recorded_config, replay_session
+from rearguard.drive.replay import replay_session
 from rearguard.report import annotate_video, timeline_png
 from rearguard.session import open_session, read_events
+from rearguard.session.settings import recorded_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:
