@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
-import time
 from pathlib import Path
 
 from rearguard.boards import PROFILES, board_profile
+from rearguard.cli.progress import Progress
 from rearguard.config import Config, load_config
 from rearguard.detection import open_detector
 from rearguard.drive.replay import ReplayResult, replay_session
@@ -53,7 +52,7 @@ def replay_and_report(session: Session, config_path: Path | None, profile_name: 
     log = EventLog(out / "events.jsonl")
     try:
         result = replay_session(session, config, detector, profile, emit=log,
-                                progress=Progress(session.name))
+                                progress=Progress(f"replaying {session.name}"))
     finally:
         log.close()
     summary = summarize(result, config)
@@ -66,31 +65,6 @@ def _config(session: Session, config_path: Path | None) -> Config:
     if config_path is not None:
         return load_config(config_path)
     return recorded_config(session) or load_config(None)
-
-
-class Progress:
-    """Progress of a long replay on stderr: a live line on a terminal, else every 25 %."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.tty = sys.stderr.isatty()
-        self.next_report = 0.25
-        self.last_draw = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        fraction = done / max(total, 1)
-        if self.tty:
-            now = time.monotonic()
-            if now - self.last_draw > 0.2 or done == total:
-                self.last_draw = now
-                end = "\n" if done == total else ""
-                print(f"\rreplaying {self.name}: frame {done}/{total}", end=end,
-                      file=sys.stderr, flush=True)
-        elif fraction >= self.next_report:
-            print(f"replaying {self.name}: {fraction:.0%} ({done}/{total} frames)",
-                  file=sys.stderr, flush=True)
-            while self.next_report <= fraction:
-                self.next_report += 0.25
 
 
 def summarize(result: ReplayResult, config: Config) -> dict:
