@@ -1,11 +1,12 @@
-"""`rearguard report`: the timeline PNG and the annotated video of a real scenario."""
+"""`rearguard report`: the page, its H.264 video and its timeline for a real scenario."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import cv2
-import numpy as np
+import pytest
 
 from rearguard.cli import main
 from rearguard.report.common import motor_activity
@@ -13,17 +14,25 @@ from rearguard.report.common import motor_activity
 SCENARIO = Path(__file__).parents[1] / "scenarios" / "approach_two_women"
 
 
-def test_report_draws_the_timeline_and_every_frame(assets, tmp_path, capsys):
+def test_report_writes_one_page_with_h264_video_and_timeline(assets, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("imageio_ffmpeg")
     assert main(["report", str(SCENARIO), "--out", str(tmp_path)]) == 0
     timeline = cv2.imread(str(tmp_path / "timeline.png"))
-    assert timeline is not None and timeline.shape[1] == 1200
-    # the level panel carries the alert colours: orange (WARNING) and red (DANGER) are drawn
-    assert (np.all(timeline == (0, 130, 255), axis=2)).any()
-    assert (np.all(timeline == (40, 40, 220), axis=2)).any()
+    assert timeline is not None and timeline.shape[1] >= 1000
     video = cv2.VideoCapture(str(tmp_path / "annotated.mp4"))
+    fourcc = int(video.get(cv2.CAP_PROP_FOURCC)).to_bytes(4, "little").decode().lower()
+    assert fourcc in ("avc1", "h264")  # what browsers play; OpenCV's own writer gives mp4v
     assert int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == 188
     ok, frame = video.read()
     assert ok and frame.shape == (360, 640, 3)
+    page = (tmp_path / "report.html").read_text()
+    # self-contained: every src is inside the page
+    assert re.findall(r"src='([a-z]+):", page) == ["data", "data"]
+    for figure in ("duration", "caution alerts", "warning alerts", "danger alerts",
+                   "closest pass", "faults", "frames dropped"):
+        assert f">{figure}<b>" in page
+    assert "report.html" in capsys.readouterr().out
 
 
 def test_motor_activity_follows_the_pattern_commands():
@@ -32,3 +41,12 @@ def test_motor_activity_follows_the_pattern_commands():
     activity = motor_activity(events, [0.5, 1.05, 1.2, 2.9, 3.5])
     assert activity["left"] == [0.0, 0.8, 0.0, 0.8, 0.0]  # before, on, gap, next cycle, cleared
     assert activity["right"] == [0.0] * 5
+
+
+def test_a_one_shot_plays_over_the_loop_which_then_starts_again():
+    events = [{"t": 0.0, "kind": "pattern", "pattern": "caution", "side": "left"},
+              {"t": 0.5, "kind": "pattern", "pattern": "muted", "side": "centre"}]
+    # muted: 0.35 s at 0.4 on every motor; then caution starts its cycle again at 0.85 s
+    activity = motor_activity(events, [0.1, 0.6, 0.9, 1.1])
+    assert activity["left"] == [0.55, 0.4, 0.55, 0.0]
+    assert activity["right"] == [0.0, 0.4, 0.0, 0.0]
