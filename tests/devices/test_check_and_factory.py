@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from rearguard.cli import main
@@ -19,6 +20,16 @@ def test_check_simulate_finds_everything(assets, capsys):
         line = next(row for row in out.splitlines() if row.strip().startswith(device))
         assert " yes " in line, line
     assert "2.50 m" in out and "buzzed left, centre, right" in out
+
+
+def test_check_simulate_json_parses(assets, capsys):
+    assert main(["check", "--simulate", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is True and report["on"] == "simulated stand-ins"
+    rows = {row["device"]: row for row in report["devices"]}
+    assert rows["rangefinder rear (hcsr04)"]["reading"] == "2.50 m"
+    assert all(row["found"] for row in rows.values())
+    assert rows["model"]["latency_ms"] > 0
 
 
 def test_check_here_says_plainly_what_is_missing(assets, capsys):

@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "clock, write the event log and print a summary.")
     p.add_argument("session", type=Path, help="session folder or video file")
     add_replay_options(p)
+    p.add_argument("--json", action="store_true",
+                   help="print the summary as JSON (the same as OUT/summary.json)")
     p.set_defaults(run=run)
 
 
@@ -38,12 +40,12 @@ def add_replay_options(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     session = open_session(args.session)
-    replay_and_report(session, args.config, args.profile, args.out)
+    replay_and_report(session, args.config, args.profile, args.out, as_json=args.json)
     return 0
 
 
 def replay_and_report(session: Session, config_path: Path | None, profile_name: str | None,
-                      out: Path | None) -> ReplayResult:
+                      out: Path | None, *, as_json: bool = False) -> ReplayResult:
     """Replay ``session``, write OUT/events.jsonl and OUT/summary.json, print the summary."""
     config = _config(session, config_path)
     profile = board_profile(profile_name or config.board.profile)
@@ -56,8 +58,12 @@ def replay_and_report(session: Session, config_path: Path | None, profile_name: 
     finally:
         log.close()
     summary = summarize(result, config)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    print_summary(summary, out)
+    text = json.dumps(summary, indent=2)
+    (out / "summary.json").write_text(text + "\n")
+    if as_json:
+        print(text)
+    else:
+        print_summary(summary, out)
     return result
 
 
