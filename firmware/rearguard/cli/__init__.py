@@ -24,6 +24,7 @@ COMMANDS = [
     "check",
     "report",
     "sessions",
+    "mb1242_address",
 ]
 
 

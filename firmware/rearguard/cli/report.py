@@ -11,6 +11,7 @@ from rearguard.config import Config, load_config
 from rearguard.core.pipeline import haptic_sides
 from rearguard.detection import open_detector
 from rearguard.drive.replay import replay_session
+from rearguard.messages import BodySide
 from rearguard.session import Session, open_session, read_events
 from rearguard.session.settings import recorded_config
 
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     a = config.alert
     thresholds = {"caution": a.caution_ttc_s, "warning": a.warning_ttc_s, "danger": a.danger_ttc_s}
     timeline = out / "timeline.png"
-    timeline.write_bytes(timeline_png(session, events, thresholds, haptic_sides(config)))
+    timeline.write_bytes(timeline_png(session, events, thresholds, _motor_sides(session, config)))
     video = None
     if not args.no_video:
         video = annotate_video(session, events, out / "annotated.mp4",
@@ -58,6 +59,14 @@ def run(args: argparse.Namespace) -> int:
                            event_rows(session, events), timeline, video), encoding="utf-8")
     print(f"report: {page}")
     return 0
+
+
+def _motor_sides(session: Session, config: Config) -> tuple[BodySide, ...]:
+    """The motors the recording device had (meta.toml [haptics] sides), else the config's."""
+    recorded = session.meta.get("haptics", {}).get("sides")
+    if recorded:
+        return tuple(BodySide(side) for side in recorded if side in set(BodySide))
+    return haptic_sides(config)
 
 
 def _replay(session: Session, config: Config, profile_name: str | None) -> list[dict]:
