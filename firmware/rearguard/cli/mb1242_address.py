@@ -12,12 +12,13 @@ import argparse
 from rearguard.cli import UsageError
 from rearguard.devices.base import DeviceFault
 
+DESCRIPTION = ("Give the one MaxBotix MB1242 connected at --address a new 7-bit I2C address "
+               "(0x08-0x77), so two can share a bus. Connect only that sensor while doing it.")
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("mb1242-address", help="give an MB1242 rangefinder a new I2C address",
-                       description="Give the one MaxBotix MB1242 connected at --address a new "
-                                   "7-bit I2C address (0x08-0x77), so two can share a bus. "
-                                   "Connect only that sensor while doing it.")
+                       description=DESCRIPTION)
     p.add_argument("new", type=_address, help="the new address, e.g. 0x71")
     p.add_argument("--address", type=_address, default=0x70,
                    help="its address now (default 0x70, the factory's)")
