@@ -75,5 +75,5 @@ def _print(folder: Path, sessions: list[SessionInfo], doomed: list[SessionInfo],
               f"{alerts.get('DANGER', 0):>7} {s.faults:>7} {s.size_bytes / 1e6:>7.1f} MB"
               f"{mark}{problem}")
     total = sum(s.size_bytes for s in sessions) / 1e6
-    print(f"{len(sessions)} sessions, {total:.1f} MB" + (
+    print(f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}, {total:.1f} MB" + (
         f"; {len(doomed)} {'would be ' if dry_run else ''}removed" if doomed else ""))

@@ -55,7 +55,8 @@ def annotate_video(session: Session, events: list[dict[str, Any]], out: Path,
                     del latest[e["id"]]
                     continue
                 _draw_track(image, e)
-            _banner(image, level_at(changes, frame.t), _range_at(ranges, frame.t), frame.t)
+            _banner(image, level_at(changes, frame.t), _range_at(ranges, frame.t),
+                    frame.t - float(session.frame_times[0]))  # the page's times
             writer.send(np.ascontiguousarray(image[:, :, ::-1]))  # ffmpeg is fed RGB
             if progress is not None:
                 progress(frame.index + 1, session.frame_count)
