@@ -149,6 +149,8 @@ def install(spec: ModelSpec, source: BinaryIO, expected_size: int | None,
                     progress(size, expected_size or 0)
             out.flush()
             os.fsync(out.fileno())
+        if progress is not None:
+            progress.end()
         if expected_size is not None and size != expected_size:
             raise UsageError(f"{spec.name}: got {size} bytes of {expected_size}: the transfer "
                              f"was cut short; nothing was installed")

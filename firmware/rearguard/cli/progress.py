@@ -30,6 +30,7 @@ class Progress:
         self.tty = sys.stderr.isatty()
         self.next_report = 0.25
         self.last_draw = 0.0
+        self.line_open = False  # a live line is drawn and not yet ended
 
     def __call__(self, done: int, total: int) -> None:
         finished = total > 0 and done >= total
@@ -39,9 +40,16 @@ class Progress:
                 self.last_draw = now
                 print(f"\r{self.what}: {self.describe(done, total)}\033[K",
                       end="\n" if finished else "", file=sys.stderr, flush=True)
+                self.line_open = not finished
         elif total > 0 and done / total >= self.next_report:
             fraction = done / total
             print(f"{self.what}: {fraction:.0%} ({self.describe(done, total)})",
                   file=sys.stderr, flush=True)
             while self.next_report <= fraction:
                 self.next_report += 0.25
+
+    def end(self) -> None:
+        """End a live line left open (an unknown length, or a job stopped short)."""
+        if self.line_open:
+            print(file=sys.stderr, flush=True)
+            self.line_open = False
