@@ -3,25 +3,11 @@ H.264 video reaches a playable state, and it shows the timeline and the event ta
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from rearguard.cli import main
 from tests.report.browser import Browser, find_chromium
 
-SCENARIO = Path(__file__).parents[1] / "scenarios" / "approach_two_women"
 CHROMIUM = find_chromium()
-
-pytest.importorskip("matplotlib", reason="the report extra (matplotlib) is not installed")
-pytest.importorskip("imageio_ffmpeg", reason="the report extra (imageio-ffmpeg) is not installed")
-
-
-@pytest.fixture(scope="module")
-def report_dir(assets, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("report")
-    assert main(["report", str(SCENARIO), "--out", str(out)]) == 0
-    return out
 
 
 @pytest.fixture(scope="module")
