@@ -39,8 +39,8 @@ from rearguard.core.geometry import (
     distance_from_height,
 )
 from rearguard.detection import open_detector
-from rearguard.drive.replay import config_for_session, session_intrinsics
 from rearguard.session import open_session
+from rearguard.session.settings import config_for_session, session_intrinsics
 
 RATE_HZ, BEAM_DEG, MAX_M = 15.0, 15.0, 4.0
 NOISE_M, NOISE_FRACTION, DROPOUT, STRAY = 0.01, 0.01, 0.08, 0.03

@@ -150,6 +150,15 @@ def test_cli_replay_of_a_plain_video_prints_a_summary(tmp_path, capsys, detector
     assert (out / "events.jsonl").stat().st_size > 0
 
 
+def test_cli_replay_json_prints_the_summary_file(tmp_path, capsys, detector):
+    out = tmp_path / "out"
+    assert main(["replay", str(clip_session(tmp_path, 40)), "--profile", "none", "--out",
+                 str(out), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads((out / "summary.json").read_text())
+    assert printed["frames"]["total"] == 40 and printed["profile"] == "none"
+
+
 def test_cli_replay_rejects_a_corrupt_session_before_starting(tmp_path, capsys):
     folder = synthetic_session(tmp_path)
     with open(folder / "sensors.jsonl", "ab") as f:

@@ -24,6 +24,8 @@ COMMANDS = [
     "check",
     "report",
     "evaluate",
+    "sessions",
+    "mb1242_address",
 ]
 
 
@@ -39,7 +41,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         importlib.import_module(f"rearguard.cli.{name}").register(sub)
+    _tidy_help(parser)
     return parser
+
+
+def _tidy_help(parser: argparse.ArgumentParser) -> None:
+    """Every (sub)command's --help opens with a plain sentence: its one-line help when it has
+    no description, and no reStructuredText ``markup`` taken over from a docstring."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        helps = {a.dest: a.help for a in action._choices_actions}
+        for name, child in action.choices.items():
+            text = child.description or helps.get(name) or ""
+            child.description = (text[0].upper() + text[1:]).replace("``", "") if text else None
+            _tidy_help(child)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,11 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", help="catalog model name (default: the config's)")
     p.add_argument("--threads", type=int, help="onnxruntime threads (default: the board's)")
     p.add_argument("--profile", choices=sorted(PROFILES), help="board profile for defaults")
-    p.add_argument("--config", type=Path)
+    p.add_argument("--config", type=Path, help="config file (detector section)")
     p.add_argument("--clip", type=Path, help=f"video to use (default: {DEFAULT_CLIP} in the "
                                              f"asset folder)")
     p.add_argument("--frames", type=int, default=300, help="frames to time (default 300)")
-    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--warmup", type=int, default=10,
+                   help="frames run first and not timed (default 10)")
     p.set_defaults(run=run)
 
 

@@ -9,6 +9,8 @@ stand-ins, to show what a healthy Pi would print.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import time
 import warnings
 from collections.abc import Callable
@@ -35,10 +37,15 @@ class Row:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="probe every configured device",
-                       description=__doc__.splitlines()[0])
+                       description="Probe every configured device and say plainly what is "
+                                   "there: grab a camera frame, run the model on it, ping each "
+                                   "rangefinder, buzz each motor, read the button. Exits 1 when "
+                                   "anything configured is missing.")
     p.add_argument("--config", type=Path, help=f"default {DEFAULT_CONFIG} if it exists, else "
                                                f"the built-in defaults")
-    p.add_argument("--simulate", action="store_true", help="probe the stand-ins instead")
+    p.add_argument("--simulate", action="store_true",
+                   help="probe the stand-ins instead, to see what a healthy device prints")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(run=run)
 
 
@@ -55,10 +62,15 @@ def run(args: argparse.Namespace) -> int:
     _probe_rangefinders(config, sim, rows)
     _probe_haptics(config, sim, rows)
     _probe_button(config, sim, rows)
-    _print(rows, "simulated stand-ins" if args.simulate else "this machine")
+    what = "simulated stand-ins" if args.simulate else "this machine"
     missing = [r for r in rows if not r.found]
-    if missing:
-        print(f"missing: {', '.join(r.device for r in missing)}")
+    if args.json:
+        print(json.dumps({"on": what, "ok": not missing,
+                          "devices": [_row_dict(r) for r in rows]}, indent=2))
+    else:
+        _print(rows, what)
+        if missing:
+            print(f"missing: {', '.join(r.device for r in missing)}")
     return 1 if missing else 0
 
 
@@ -175,9 +187,14 @@ def _probe_button(config: Config, sim, rows: list[Row]) -> None:
 
 
 def _only(config: Config, **changes) -> Config:
-    import dataclasses
-
     return dataclasses.replace(config, **changes)
+
+
+def _row_dict(row: Row) -> dict[str, Any]:
+    fields = dataclasses.asdict(row)
+    if row.latency_ms is not None:
+        fields["latency_ms"] = round(row.latency_ms, 2)
+    return fields
 
 
 def _print(rows: list[Row], what: str) -> None:

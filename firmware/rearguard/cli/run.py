@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run on the device (camera, rangefinders, motors)",
                        description="Run the live loop on the configured hardware until stopped "
                                    "(Ctrl-C, SIGTERM, or a long press of the button).")
-    p.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    p.add_argument("--config", type=Path, default=DEFAULT_CONFIG,
+                   help=f"config file (default {DEFAULT_CONFIG})")
     p.add_argument("--record", action="store_true", help="record this run as a session "
                                                          "(as [recording] enabled = true)")
     p.add_argument("--simulate", action="store_true",

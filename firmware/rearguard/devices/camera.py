@@ -20,7 +20,7 @@ from typing import Any
 import cv2
 
 from rearguard.config.schema import CameraConfig
-from rearguard.devices.base import DeviceFault, DeviceMissing
+from rearguard.devices.base import Closing, DeviceFault, DeviceMissing
 from rearguard.messages import Frame
 
 FRAME_TIMEOUT_S = 1.0
@@ -56,7 +56,7 @@ def sensor_time_to_monotonic(sensor_ns: int, now_monotonic: float, now_boottime:
     return t
 
 
-class Picamera2Source:
+class Picamera2Source(Closing):
     """Frames from a Raspberry Pi camera module (implements ``FrameSource``).
 
     ``camera_factory`` makes the Picamera2 object; tests pass a fake.
@@ -116,7 +116,7 @@ def _real_picamera2() -> Any:
     return Picamera2()
 
 
-class OpenCVSource:
+class OpenCVSource(Closing):
     """Frames from a USB camera (``device`` "0", "1", ...) or a video file.
 
     A live camera's frames are stamped when they arrive. A file's frames are stamped from its

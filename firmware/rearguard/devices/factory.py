@@ -13,17 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from rearguard.config.schema import Config
-from rearguard.devices.base import DeviceMissing, FrameSource, HapticOutput, Rangefinder
+from rearguard.devices.base import Closing, DeviceMissing, FrameSource, HapticOutput, Rangefinder
 from rearguard.messages import BodySide
 
 
 @dataclass
-class Devices:
+class Devices(Closing):
     camera: FrameSource
     rangefinders: list[Rangefinder]
     haptics: HapticOutput
     button: Any | None = None
-    extras: list[Any] = field(default_factory=list)
 
     def close(self) -> None:
         for device in [self.camera, *self.rangefinders, self.haptics, self.button]:
@@ -149,7 +148,7 @@ def open_button(config: Config, sim: Simulation | None = None):
                        pin_factory=sim.pins if sim else None)
 
 
-class NoHaptics:
+class NoHaptics(Closing):
     """``haptics.driver = "none"``: alerts are logged, nothing vibrates."""
 
     sides = (BodySide.CENTRE,)

@@ -19,6 +19,11 @@ sound took to come back (58 us per cm). With nothing in range it holds ECHO high
 (read here as "no echo", never as a distance). Edges are timed by the pin factory (lgpio on a
 Pi timestamps them in the kernel), not by Python's clock, so a busy CPU does not bend
 distances.
+
+Several HC-SR04s hear each other's pings. As gpiozero's DistanceSensor does with its
+ECHO_LOCK, one lock serialises every module in the process: one pings and waits for its answer
+while the others wait, and a module pings only once the last ping of another has had
+``ECHO_QUIET_S`` to die down.
 """
 
 from __future__ import annotations
@@ -27,15 +32,40 @@ import threading
 import time
 from collections.abc import Callable
 
-from rearguard.devices.base import DeviceFault, DeviceMissing
+from rearguard.devices.base import Closing, DeviceFault, DeviceMissing
 from rearguard.messages import RangeReading
 
 SPEED_OF_SOUND_MPS = 343.0  # dry air at 20 C
 TRIGGER_PULSE_S = 10e-6
 DEAD_AFTER = 5  # pings without any answer: the module is unplugged or unpowered
+ECHO_QUIET_S = 0.06  # the datasheet's measurement cycle: a ping's last echoes have died down
 
 
-class HCSR04:
+class _EchoLock:
+    """One ping in the air at a time, and another module's ping given time to fade."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last_pinger: object | None = None
+        self.last_ping = float("-inf")
+
+    def __enter__(self) -> None:
+        self.lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+    def quiet_for(self, pinger: object) -> None:
+        """Call holding the lock, right before ``pinger`` pings."""
+        if self.last_pinger is not None and self.last_pinger is not pinger:
+            time.sleep(max(0.0, self.last_ping + ECHO_QUIET_S - time.monotonic()))
+        self.last_pinger, self.last_ping = pinger, time.monotonic()
+
+
+ECHO_LOCK = _EchoLock()
+
+
+class HCSR04(Closing):
     """One HC-SR04 (implements ``Rangefinder``)."""
 
     def __init__(self, name: str, trigger_pin: int, echo_pin: int, *,
@@ -75,13 +105,15 @@ class HCSR04:
         """Ping once; the distance, or ``distance_m=None`` when nothing answered in range."""
         if self._echo.pin.state:
             raise DeviceFault(f"HC-SR04 {self.name}", "echo line stuck high (wiring or divider)")
-        self._rise = self._fall = None
-        self._answered.clear()
-        t = self.clock()
-        self._trigger.on()
-        time.sleep(TRIGGER_PULSE_S)
-        self._trigger.off()
-        answered = self._answered.wait(self.timeout_s)
+        with ECHO_LOCK:
+            ECHO_LOCK.quiet_for(self)
+            self._rise = self._fall = None
+            self._answered.clear()
+            t = self.clock()
+            self._trigger.on()
+            time.sleep(TRIGGER_PULSE_S)
+            self._trigger.off()
+            answered = self._answered.wait(self.timeout_s)
         if self._rise is None:
             self._silent += 1
             if self._silent >= DEAD_AFTER:

@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rearguard.config.schema import MotorConfig
-from rearguard.devices.base import DeviceFault, DeviceMissing
+from rearguard.devices.base import Closing, DeviceFault, DeviceMissing
 from rearguard.messages import BodySide
 
 
-class PwmMotors:
+class PwmMotors(Closing):
     """One to three motors addressed by body side (implements ``HapticOutput``)."""
 
     def __init__(self, motors: Sequence[MotorConfig], frequency_hz: int = 200,

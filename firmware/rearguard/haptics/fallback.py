@@ -8,11 +8,11 @@ it and the runner feels/hears the haptics fault.
 
 from __future__ import annotations
 
-from rearguard.devices.base import DeviceFault, HapticOutput
+from rearguard.devices.base import Closing, DeviceFault, HapticOutput
 from rearguard.messages import BodySide
 
 
-class WithFallback:
+class WithFallback(Closing):
     def __init__(self, primary: HapticOutput, fallback: HapticOutput):
         self.primary, self.fallback = primary, fallback
         self.sides = primary.sides
