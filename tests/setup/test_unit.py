@@ -8,9 +8,8 @@ import stat
 import subprocess
 from pathlib import Path
 
-from tests.setup.conftest import REPO, need_tool
-
 from rearguard.cli import build_parser
+from tests.setup.conftest import REPO, need_tool
 
 UNIT = REPO / "systemd" / "rearguard.service"
 MAX_EXPOSURE = 2.0
