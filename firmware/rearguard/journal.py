@@ -42,6 +42,20 @@ class _JournalFormatter(_OneLine):
         return f"<{_PRIORITY.get(record.levelno, 6)}>{super().format(record)}"
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (tests swap it), never a stale one."""
+
+    _rearguard = True
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def _warning_line(message, category, filename, lineno, line=None) -> str:
     return f"{category.__name__}: {message}"  # not the source line warnings would add
 
@@ -55,8 +69,7 @@ def configure(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     if any(getattr(h, "_rearguard", False) for h in root.handlers):
         return
-    handler = logging.StreamHandler(sys.stderr)
-    handler._rearguard = True  # type: ignore[attr-defined]
+    handler = _StderrHandler()
     if under_systemd():
         handler.setFormatter(_JournalFormatter("%(name)s: %(message)s"))
     else:
