@@ -59,10 +59,12 @@ def _tidy_help(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from rearguard import journal
     from rearguard.assets import AssetsMissing
     from rearguard.config import ConfigError
     from rearguard.session.format import SessionError
 
+    journal.configure()  # once, here: one line per event on stderr (the journal, as a service)
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)

@@ -12,7 +12,6 @@ import argparse
 import dataclasses
 import json
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +49,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    warnings.simplefilter("ignore", category=Warning)  # gpiozero's fallbacks; rows say it
     path = args.config or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
     config = load_config(path)
     from rearguard.devices import factory

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from rearguard import __version__
+from rearguard import __version__, journal
 from rearguard.boards import board_profile
 from rearguard.cli import UsageError
 from rearguard.config import Config, load_config
@@ -54,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     profile = board_profile(config.board.profile)
     detector = open_detector(config.detector, profile)  # before any hardware: fail fast
     devices = factory.open_devices(config, simulate=args.simulate)
+    journal.log_startup(config, detector.spec.name, profile, args.simulate)
     recorder = _recorder(config, args, detector) if (args.record or config.recording.enabled) \
         else None
     log = EventLog(args.events) if args.events else None
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     player = PatternPlayer(devices.haptics, max_intensity=config.haptics.max_intensity,
                            on_fault=motor_fault)
     loop = LiveLoop(config, detector, devices.camera, devices.rangefinders, player.play,
-                    log or (lambda record: None), recorder=recorder)
+                    journal.journal_sink(log), recorder=recorder)
     if devices.button is not None:
         devices.button.on_press(loop.button_pressed)
     player.play(AlertCommand(time.monotonic(), AlertLevel.CLEAR, "armed"))
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
                 closable.close()
     recorded = (f", recorded to {recorder.folder} ({loop.recording_dropped} frames not "
                 f"recorded: storage too slow)" if recorder else "")
-    print(f"stopped: {len(loop.commands)} alert commands{recorded}", file=sys.stderr)
+    journal.log.info("stopped: %d alert commands%s", len(loop.commands), recorded)
     if loop.shutdown_requested and args.allow_poweroff:
         subprocess.run(["systemctl", "poweroff"], check=False)
     return 0

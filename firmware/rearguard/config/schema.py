@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rearguard.config.pins import default_wiring
+
+WIRING = default_wiring()  # hw/pins.toml: the default pins and I2C addresses
 GPIO_PINS = (2, 27)  # BCM numbers on the 40-pin header
 BOARD_PROFILES = ("pi5", "pi4", "zero2w", "none")
 BODY_SIDES = ("left", "centre", "right")
@@ -93,8 +96,10 @@ class RangefinderConfig:
         "hcsr04 only: BCM GPIO of TRIG."))
     echo_pin: int | None = setting(None, min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
         "hcsr04 only: BCM GPIO of ECHO (through a 5 V -> 3.3 V divider)."))
-    i2c_bus: int = setting(1, min=0, max=22, doc="mb1242 only: I2C bus number (/dev/i2c-N).")
-    address: int = setting(0x70, min=0x08, max=0x77, doc="mb1242 only: 7-bit I2C address.")
+    i2c_bus: int = setting(WIRING.i2c_bus, min=0, max=22,
+                           doc="mb1242 only: I2C bus number (/dev/i2c-N).")
+    address: int = setting(WIRING.mb1242_address, min=0x08, max=0x77,
+                           doc="mb1242 only: 7-bit I2C address.")
     max_distance_m: float = setting(4.0, min=0.5, max=8.0, doc=(
         "Farthest reading trusted; an echo beyond it is treated as no echo."))
     beam_deg: float = setting(15.0, min=2.0, max=60.0, doc="Full width of the sensor's beam.")
@@ -105,19 +110,19 @@ class RangefinderConfig:
 
 
 def _default_rangefinders() -> list[RangefinderConfig]:
-    return [RangefinderConfig(name="rear", kind="hcsr04", trigger_pin=23, echo_pin=24)]
+    return [RangefinderConfig(name="rear", kind="hcsr04", trigger_pin=WIRING.trigger,
+                              echo_pin=WIRING.echo)]
 
 
 @dataclass(frozen=True)
 class MotorConfig:
     side: str = setting("centre", choices=BODY_SIDES, doc="Where on the runner's back it sits.")
-    pin: int = setting(18, min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
+    pin: int = setting(WIRING.motor_pin("centre"), min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
         "BCM GPIO driving the motor's transistor (PWM)."))
 
 
 def _default_motors() -> list[MotorConfig]:
-    return [MotorConfig(side="left", pin=12), MotorConfig(side="centre", pin=18),
-            MotorConfig(side="right", pin=13)]
+    return [MotorConfig(side=side, pin=gpio) for side, gpio in WIRING.motors]
 
 
 @dataclass(frozen=True)
@@ -128,8 +133,10 @@ class HapticsConfig:
     motors: list[MotorConfig] = setting(factory=_default_motors, doc=(
         "driver = pwm: one [[haptics.motors]] table per motor (one to three)."))
     pwm_frequency_hz: int = setting(200, min=50, max=20000, doc="PWM frequency for the motors.")
-    i2c_bus: int = setting(1, min=0, max=22, doc="driver = drv2605: I2C bus number.")
-    address: int = setting(0x5A, min=0x08, max=0x77, doc="driver = drv2605: I2C address.")
+    i2c_bus: int = setting(WIRING.i2c_bus, min=0, max=22,
+                           doc="driver = drv2605: I2C bus number.")
+    address: int = setting(WIRING.drv2605_address, min=0x08, max=0x77,
+                           doc="driver = drv2605: I2C address.")
     actuator: str = setting("erm", choices=("erm", "lra"), doc=(
         "driver = drv2605: erm = eccentric rotating mass (coin motor), lra = linear resonant "
         "actuator."))
@@ -171,7 +178,7 @@ class AlertConfig:
 
 @dataclass(frozen=True)
 class ButtonConfig:
-    pin: int | None = setting(26, min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
+    pin: int | None = setting(WIRING.button, min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
         "BCM GPIO of a push button to ground (internal pull-up); unset for no button."))
     long_press_s: float = setting(2.0, min=0.5, max=10.0, doc=(
         "Holding this long requests a safe shutdown; a short press pauses and resumes."))
