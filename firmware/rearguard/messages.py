@@ -131,6 +131,7 @@ class Stage(enum.StrEnum):
     RANGER = "ranger"
     DETECTOR = "detector"
     HAPTICS = "haptics"
+    STORAGE = "storage"  # the recording disk: lost when recording stopped (full, read-only)
 
 
 @dataclass(frozen=True, slots=True)

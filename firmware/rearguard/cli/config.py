@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rearguard.config import load_config
 from rearguard.config.example import example_toml
+from rearguard.config.loader import check_paths
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     config = load_config(args.file)
+    for note in check_paths(config):  # what run checks, checked here too
+        print(f"warning: {note}")
     if not args.no_model:
         from rearguard.detection import model_file_for
 

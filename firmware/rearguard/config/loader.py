@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import logging
+import math
+import os
 import tomllib
 import types
 import typing
@@ -16,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from rearguard.config.schema import Config
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(ValueError):
@@ -28,14 +33,31 @@ def load_config(path: str | Path | None = None) -> Config:
         return Config()
     path = Path(path)
     where = str(path)
+    raw = _read_toml(path, where)
+    if not raw:
+        # Not an error (a fresh install may ship an empty file), but never silent.
+        log.warning("%s: empty: the built-in defaults are used", where)
+    return parse_config(raw, where)
+
+
+def _read_toml(path: Path, where: str) -> dict[str, Any]:
+    """The file's TOML table; every way a path can fail to be a readable file is one line."""
     try:
         with path.open("rb") as f:
-            raw = tomllib.load(f)
+            return tomllib.load(f)
     except FileNotFoundError:
         raise ConfigError(f"{where}: no such configuration file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{where}: is a folder, expected a TOML configuration file") from None
+    except PermissionError:
+        raise ConfigError(f"{where}: cannot be read (permission denied), expected a readable "
+                          f"TOML file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where}: not text (not UTF-8), expected a TOML file") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{where}: not valid TOML: {e}") from None
-    return parse_config(raw, where)
+    except OSError as e:
+        raise ConfigError(f"{where}: cannot be read: {e.strerror or e}") from None
 
 
 def parse_config(raw: dict[str, Any], where: str = "<config>") -> Config:
@@ -93,6 +115,9 @@ def _scalar(hint: type, meta: Any, value: Any, where: str, key: str) -> Any:
         raise ConfigError(f"{where}: {key}: expected {expected}, got {_shown(value)}")
     if hint is float:
         value = float(value)
+        if not math.isfinite(value):  # TOML allows nan and inf; no setting means them
+            raise ConfigError(f"{where}: {key}: expected {expected} (a finite number), got "
+                              f"{value!r}")
     choices, lo, hi = meta.get("choices"), meta.get("min"), meta.get("max")
     if (choices and value not in choices) or (lo is not None and value < lo) or (
             hi is not None and value > hi):
@@ -131,6 +156,7 @@ I2C_PINS = {2: "I2C SDA", 3: "I2C SCL"}
 
 
 def _check_consistency(config: Config, where: str) -> None:
+    _check_order(config, where)
     _check_rangefinders(config, where)
     _check_haptics(config, where)
     _check_pins(config, where)
@@ -138,6 +164,73 @@ def _check_consistency(config: Config, where: str) -> None:
     if config.camera.lens == "calibrated" and not config.camera.calibration_file:
         raise ConfigError(f"{where}: camera.calibration_file: expected the file written by "
                           f"`rearguard calibrate` when camera.lens = 'calibrated'")
+
+
+# (section, smaller key, larger key): thresholds that only make sense in this order.
+ORDERED = [
+    ("alert", "danger_ttc_s", "warning_ttc_s"),
+    ("alert", "warning_ttc_s", "caution_ttc_s"),
+    ("alert", "warning_distance_m", "caution_distance_m"),
+    ("alert", "danger_range_m", "warning_distance_m"),
+    ("haptics", "rated_voltage_v", "overdrive_voltage_v"),
+    ("camera", "detect_width", "width"),
+    ("camera", "detect_height", "height"),
+    ("recording", "min_free_mb", "max_total_mb"),
+]
+
+
+def _check_order(config: Config, where: str) -> None:
+    for section, low, high in ORDERED:
+        table = getattr(config, section)
+        a, b = getattr(table, low), getattr(table, high)
+        if a > b:
+            raise ConfigError(f"{where}: {section}.{low}: expected at most {section}.{high} "
+                              f"({b:g}), got {a:g}")
+    for i, r in enumerate(config.rangefinders):
+        if config.alert.danger_range_m > r.max_distance_m:
+            raise ConfigError(f"{where}: alert.danger_range_m: expected at most "
+                              f"rangefinders[{i}].max_distance_m ({r.max_distance_m:g}), got "
+                              f"{config.alert.danger_range_m:g}")
+
+
+def check_paths(config: Config) -> list[str]:
+    """What ``run`` needs from the filesystem, checked as ``run`` would.
+
+    Raises ConfigError for what stops ``run`` (a calibrated lens without its file); returns
+    notes for what ``run`` survives (it warns without recording when the folder is unusable).
+    """
+    where = config.source
+    if config.camera.lens == "calibrated":
+        from rearguard.config.lens import load_intrinsics
+
+        try:
+            load_intrinsics(Path(config.camera.calibration_file))
+        except ConfigError as e:
+            raise ConfigError(f"{where}: {e}") from None
+        except OSError as e:
+            raise ConfigError(f"{where}: camera.calibration_file: "
+                              f"{config.camera.calibration_file}: cannot be read: "
+                              f"{e.strerror or e}") from None
+    notes = []
+    if config.recording.enabled:
+        problem = folder_problem(Path(config.recording.dir))
+        if problem:
+            notes.append(f"{where}: recording.dir: {problem}: run will warn without recording")
+    return notes
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why sessions cannot be written under ``folder`` (None when they can)."""
+    existing = folder
+    while not existing.exists():  # run creates missing folders: check where it would
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{existing} is not writable by this user"
+    return None
 
 
 def _check_rangefinders(config: Config, where: str) -> None:

@@ -195,16 +195,28 @@ class RecordingConfig:
     enabled: bool = setting(False, doc="Record every run as a session folder.")
     dir: str = setting("/var/lib/rearguard/sessions", doc="Where recorded sessions go.")
     jpeg_quality: int = setting(85, min=30, max=100, doc="Quality of recorded frames.")
+    max_total_mb: int = setting(4000, min=10, max=1_000_000, doc=(
+        "Most space all sessions together may use, MB; the oldest sessions are removed to "
+        "stay under it."))
+    min_free_mb: int = setting(200, min=0, max=100_000, doc=(
+        "Least free space to leave on the disk, MB; the oldest sessions are removed for it, "
+        "and recording stops (alerts go on) when nothing is left to remove."))
 
 
 @dataclass(frozen=True)
 class SupervisorConfig:
-    camera_stale_s: float = setting(1.0, min=0.1, max=10.0, doc=(
-        "No frame for this long: camera lost, fall back to the rangefinder alone."))
+    camera_stale_s: float = setting(0.5, min=0.1, max=10.0, doc=(
+        "No frame (or the same frozen picture) for this long: camera lost, fall back to the "
+        "rangefinder alone."))
     ranger_stale_s: float = setting(0.6, min=0.1, max=10.0, doc=(
         "No reading (echo or no echo) for this long: rangefinder lost, camera alone."))
-    detector_stale_s: float = setting(2.0, min=0.2, max=20.0, doc=(
-        "No detector result for this long while frames arrive: detector lost."))
+    detector_stale_s: float = setting(0.8, min=0.2, max=20.0, doc=(
+        "No detector result for this long while frames arrive: detector lost. Keep it above "
+        "the board's inference time."))
+    hung_s: float = setting(2.0, min=0.5, max=60.0, doc=(
+        "A thread (camera, detector, rangefinder, haptics, main loop) that has not come round "
+        "for this long is hung: the systemd watchdog is no longer petted, and systemd restarts "
+        "the service."))
 
 
 @dataclass(frozen=True)

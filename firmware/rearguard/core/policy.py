@@ -238,7 +238,6 @@ class AlertPolicy:
         self._memory = ThreatMemory(alert)
         self._playing = ("clear", BodySide.CENTRE)  # the loop the motors play
         self._pending: str | None = None  # a one-shot to play at the next chance
-        self.shutdown_requested = False
 
     @property
     def level(self) -> AlertLevel:
@@ -336,9 +335,9 @@ class AlertPolicy:
         return None
 
     def on_button(self, t: float, press: str) -> list[dict]:
-        """A short press pauses or resumes alerts; a long press asks for a safe shutdown."""
+        """A short press pauses or resumes alerts; a long press asks for a safe shutdown (the
+        live loop carries it out: it is the one place that decides to stop)."""
         if press == "long":
-            self.shutdown_requested = True
             return [event(t, "shutdown", reason="long press")]
         self._paused_at = None if self._paused_at is not None else t
         self._pending = "muted" if self._paused_at is not None else "resumed"

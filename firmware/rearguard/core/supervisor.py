@@ -3,6 +3,10 @@
 A stage that goes quiet for longer than its limit is *lost*; the policy turns the lost set into a
 fault pattern the runner can feel (camera lost -> rangefinder alone, and so on). A fault a device
 reports itself (an I2C error) marks its stage lost until that stage delivers again.
+
+The detector can only be as fresh as the frames it is given: when the camera comes back after
+a loss, the detector's silence is counted from the camera's return, not from before the loss
+(else every camera recovery would be followed by a spurious detector fault).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ class Supervisor:
             Stage.RANGER: limits.ranger_stale_s,
             Stage.DETECTOR: limits.detector_stale_s,
             Stage.HAPTICS: math.inf,  # silent by nature: lost only when a motor reports a fault
+            Stage.STORAGE: math.inf,  # likewise: lost when the recorder reports it stopped
         }
         self._watched = watched & self._limits.keys()
         self._last_seen: dict[Stage, float] = {}
@@ -30,6 +35,9 @@ class Supervisor:
 
     def seen(self, stage: Stage, t: float) -> None:
         """``stage`` delivered something captured at ``t`` (a frame, a reading, detections)."""
+        if stage == Stage.CAMERA and Stage.CAMERA in self._lost:
+            # Frames again: give the detector its own time to catch up from here.
+            self._last_seen[Stage.DETECTOR] = max(t, self._last_seen.get(Stage.DETECTOR, t))
         self._last_seen[stage] = max(t, self._last_seen.get(stage, t))
         self._reported.pop(stage, None)
 

@@ -113,11 +113,12 @@ def open_rangefinders(config: Config, sim: Simulation | None = None) -> list[Ran
 def open_haptics(config: Config, simulate: bool = False,
                  sim: Simulation | None = None) -> HapticOutput:
     sim = sim or (simulation(config) if simulate else None)
-    motors = _open_motors(config, sim)
-    if config.buzzer.pin is None:
-        return motors
-    from rearguard.devices.buzzer import PiezoBuzzer
     from rearguard.haptics.fallback import WithFallback
+
+    motors = _open_motors(config, sim)
+    if config.buzzer.pin is None:  # still wrapped: a failed driver is retried and recovers
+        return WithFallback(motors)
+    from rearguard.devices.buzzer import PiezoBuzzer
 
     buzzer = PiezoBuzzer(config.buzzer.pin, pin_factory=sim.pins if sim else None)
     return WithFallback(motors, buzzer)

@@ -3,11 +3,20 @@
 - :class:`TimedPWMPin`: a gpiozero mock PWM pin that remembers when (monotonic time) each
   change happened, to measure command-to-pin latency and check patterns.
 - :func:`mock_factory`: a gpiozero ``MockFactory`` whose pins are TimedPWMPins.
+- Fault injection: every stand-in can be broken and mended while it runs (a camera that stops,
+  hangs or freezes, a dead or stuck rangefinder, I2C errors, a detector that raises, slows or
+  hangs, a full disk); :mod:`rearguard.devices.inject` schedules them from the command line.
+
+Memory is bounded everywhere: a stand-in keeps a fixed number of recent changes, never all of
+them, so a simulated device can run for hours.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import time
+from collections import deque
 from typing import Any
 
 import numpy as np
@@ -17,12 +26,26 @@ from gpiozero.pins.pi import PiPin
 SPEED_OF_SOUND_MPS = 343.0
 
 
+HISTORY = 4096  # changes a stand-in pin remembers (a few minutes of patterns)
+
+
 class TimedPWMPin(MockPWMPin):
-    """A mock PWM pin that logs (monotonic time, value) for every change of its output."""
+    """A mock PWM pin that logs (monotonic time, value) for its recent output changes.
+
+    ``broken`` makes every write fail as a driver on a dead bus would (OSError 121).
+    """
 
     def __init__(self, factory, info):
         super().__init__(factory, info)
-        self.changes: list[tuple[float, float]] = []
+        self.changes: deque[tuple[float, float]] = deque(maxlen=HISTORY)
+        # gpiozero's MockPin appends every change to a list for ever: keep the recent ones.
+        self.states = deque(self.states, maxlen=HISTORY)
+        self.broken = False
+
+    def _set_state(self, value):
+        if self.broken:
+            raise OSError(errno.EREMOTEIO, "Remote I/O error (injected)")
+        super()._set_state(value)
 
     def _change_state(self, value):
         changed = super()._change_state(value)
@@ -74,6 +97,12 @@ class EchoPlayingPin(TimedPWMPin):
             2 * self.distance_m / SPEED_OF_SOUND_MPS
         self._edge(False, rise + pulse)
 
+    def mend(self) -> None:
+        """Back to normal: a stuck echo line falls, pings are answered again."""
+        self.mode = "ok"
+        if self.echo_pin.state:
+            self._edge(False, self._factory.ticks())
+
     def _edge(self, high: bool, ticks: float) -> None:
         pin = self.echo_pin
         if pin._change_state(high) and pin._when_changed is not None:
@@ -112,18 +141,20 @@ class FakeRequest:
 
 class FakePicamera2:
     """Stands in for ``picamera2.Picamera2``: checks the configuration calls and hands out
-    requests whose lores stream is a moving YUV420 test picture, stamped on the monotonic clock.
-    ``stop_after`` frames, it stops delivering (``wait`` times out), as a camera whose cable
-    came loose would."""
+    requests whose lores stream is a moving YUV420 test picture, stamped on the monotonic clock
+    and paced to real time (a frame is handed out when its exposure is over, as a sensor
+    would). ``stop_after`` frames, it stops delivering (``wait`` times out), as a camera whose
+    cable came loose would."""
 
-    def __init__(self, stop_after: int | None = None):
+    def __init__(self, stop_after: int | None = None, pace: bool = True):
         self.stop_after = stop_after
+        self.pace = pace
         self.configured: dict[str, Any] | None = None
         self.started = self.closed = False
         self.delivered = 0
         self.period_us = 50_000
         self._t0_ns = time.monotonic_ns()
-        self.requests: list[FakeRequest] = []
+        self.requests: deque[FakeRequest] = deque(maxlen=64)  # recent ones, for tests
 
     def create_video_configuration(self, main=None, lores=None, controls=None, buffer_count=6,
                                    transform=None, **extra) -> dict[str, Any]:
@@ -146,6 +177,7 @@ class FakePicamera2:
         if self.configured is None:
             raise RuntimeError("Camera has not been configured")
         self.started = True
+        self._t0_ns = time.monotonic_ns()  # the first exposure starts now
 
     def capture_request(self, wait=None, signal_function=None):
         if not self.started:
@@ -156,6 +188,9 @@ class FakePicamera2:
         if self.stop_after is not None and self.delivered >= self.stop_after:
             time.sleep(min(timeout or 0.0, 0.01))
             raise TimeoutError("no frame")
+        if self.pace:  # not before the frame's exposure has ended
+            due = (self.sensor_ns(self.delivered) + self.period_us * 1000) / 1e9
+            time.sleep(max(0.0, due - time.monotonic()))
         request = FakeRequest(self, self.delivered)
         self.requests.append(request)
         self.delivered += 1
@@ -178,6 +213,72 @@ class FakePicamera2:
         self.closed = True
 
 
+
+
+# --- faults in the other stand-ins -------------------------------------------------------------
+
+class FaultyCamera:
+    """Wraps any FrameSource so a test can break it: ``mode`` "stop" (no frames: reads time
+    out with a DeviceFault, as a loose cable), "hang" (a read that does not return until the
+    mode changes, as a wedged driver), "frozen" (the same picture again and again, stamped as
+    new frames, as a sensor stuck on one buffer), "ok"."""
+
+    def __init__(self, camera: Any, timeout_s: float = 1.0):
+        self.camera, self.timeout_s = camera, timeout_s
+        self.mode = "ok"
+        self._still: Any = None
+
+    def read(self) -> Any:
+        from rearguard.devices.base import DeviceFault
+        from rearguard.messages import Frame
+
+        if self.mode == "stop":
+            time.sleep(self.timeout_s)
+            raise DeviceFault("camera", f"no frame for {self.timeout_s:g} s")
+        while self.mode == "hang":
+            time.sleep(0.02)
+        frame = self.camera.read()
+        if frame is None or self.mode != "frozen":
+            self._still = None if frame is None else frame.image
+            return frame
+        return Frame(frame.t, frame.index, self._still if self._still is not None
+                     else frame.image)
+
+    def close(self) -> None:
+        self.camera.close()
+
+
+class FaultyDetector:
+    """Wraps a Detector: ``mode`` "raise" (every frame raises), "slow" (``slow_s`` more per
+    frame), "hang" (does not return until the mode changes), "ok"."""
+
+    def __init__(self, detector: Any, slow_s: float = 1.2):
+        self.detector, self.slow_s = detector, slow_s
+        self.mode = "ok"
+
+    def __getattr__(self, name: str) -> Any:  # spec, threads...: the real detector's
+        return getattr(self.detector, name)
+
+    def detect(self, frame: Any) -> Any:
+        if self.mode == "raise":
+            raise RuntimeError("injected detector failure")
+        if self.mode == "slow":
+            time.sleep(self.slow_s)
+        while self.mode == "hang":
+            time.sleep(0.02)
+        return self.detector.detect(frame)
+
+
+class SimulatedDisk:
+    """A disk that can fill up: ``write`` is ``os.write`` until ``full``, then ENOSPC."""
+
+    def __init__(self) -> None:
+        self.full = False
+
+    def write(self, fd: int, data: Any) -> int:
+        if self.full:
+            raise OSError(errno.ENOSPC, "No space left on device (injected)")
+        return os.write(fd, data)
 
 
 # --- I2C: a register-level fake bus -------------------------------------------------------------
@@ -210,6 +311,7 @@ class FakeSMBus:
         self.chips = dict(chips or {})
         self._failures = 0
         self._errno = 121
+        self.failing: set[int] = set()  # addresses that NACK until removed (a loose wire)
         self.closed = False
 
     def fail_next(self, count: int = 1, errno: int = 121) -> None:
@@ -220,6 +322,8 @@ class FakeSMBus:
         if self._failures:
             self._failures -= 1
             raise OSError(self._errno, "Remote I/O error")
+        if address in self.failing:
+            raise OSError(121, f"Remote I/O error (0x{address:02x}, injected)")
         if address not in self.chips:
             raise OSError(121, f"Remote I/O error (nothing at 0x{address:02x})")
         return self.chips[address]

@@ -1,12 +1,15 @@
 """The live loop on the device: threads around the same Core that replay drives.
 
     camera thread   reads frames (stamped at capture), hands the newest to the detector and
-                    every frame to the recorder
+                    every frame to the recorder; a picture that stops changing is a fault
     detector thread "newest frame wins": takes the newest waiting frame, never a queue of them
     ranging threads one per rangefinder, at its own rate; no echo is reported as no echo
     recorder thread JPEG-encodes and appends frames to the session (bounded; drops when behind)
-    main thread     every 1/tick_hz: feeds everything that arrived to the Core in time order,
-                    ticks it, hands alert commands to the haptics player, pets the watchdog
+                    and keeps the recording folder within its quota
+    main thread     decides the moment something arrives: feeds it to the Core in time order
+                    and hands any alert command to the haptics player at once. Every
+                    1/tick_hz it also supervises (stale stages, pattern timing), pets the
+                    systemd watchdog when every thread is fresh, and updates the status
 
 Only the main thread touches the Core, so the Core needs no locks and stays the pure,
 deterministic thing replay tests. A device that fails at run time is reported to the Core as a
@@ -18,9 +21,12 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from rearguard.config import Config
 from rearguard.core.events import event
@@ -28,11 +34,18 @@ from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
 from rearguard.devices.base import DeviceFault, FrameSource, Rangefinder
 from rearguard.drive import systemd
-from rearguard.messages import AlertCommand, DetectionSet, Frame, RangeReading, Stage
+from rearguard.messages import AlertCommand, AlertLevel, DetectionSet, Frame, RangeReading, Stage
 from rearguard.session import SessionWriter
+from rearguard.session.storage import make_room
 
 Clock = Callable[[], float]
 RETRY_S = 0.5  # wait before retrying a device that failed
+JOIN_S = 0.5  # at the end, the most to wait for all threads together (SIGTERM: exit in 1 s)
+ROOM_EVERY_S = 5.0  # how often the recorder checks the recording folder's quota
+FROZEN_AFTER_S = 0.25  # the same picture this long: the sensor is stuck on one buffer
+# Faults the policy has no pattern for (nothing about what the device can see): the loop
+# plays these once when the fault starts.
+ONE_SHOT_FAULTS = {Stage.HAPTICS: "fault-haptics", Stage.STORAGE: "fault-storage"}
 
 
 class NewestFrame:
@@ -60,13 +73,82 @@ class NewestFrame:
             return frame
 
 
+class Heartbeats:
+    """When each thread last came round its loop (a hung thread stops beating)."""
+
+    def __init__(self, clock: Clock):
+        self.clock = clock
+        self._last: dict[str, float] = {}
+        self._external: dict[str, Callable[[], float]] = {}
+
+    def beat(self, name: str) -> None:
+        self._last[name] = self.clock()
+
+    def watch(self, name: str, last_beat: Callable[[], float]) -> None:
+        """A thread this loop does not own (the haptics player's) that stamps its own beats."""
+        self._external[name] = last_beat
+
+    def hung(self, now: float, limit_s: float) -> list[str]:
+        beats = dict(self._last)
+        beats.update({name: last() for name, last in self._external.items()})
+        return sorted(name for name, t in beats.items() if now - t > limit_s)
+
+
+class FrozenPicture:
+    """Spots a camera stuck on one picture: a real sensor's noise makes every frame differ,
+    so identical frames for ``FROZEN_AFTER_S`` mean no new light is coming in."""
+
+    def __init__(self) -> None:
+        self._previous: np.ndarray | None = None
+        self.since: float | None = None  # capture time of the first repeat
+
+    def same(self, frame: Frame) -> bool:
+        """True when ``frame`` shows exactly the picture before it."""
+        previous, self._previous = self._previous, frame.image
+        repeat = previous is not None and previous.shape == frame.image.shape and (
+            previous is frame.image or np.array_equal(previous, frame.image))
+        if not repeat:
+            self.since = None
+        elif self.since is None:
+            self.since = frame.t
+        return repeat
+
+    def frozen_for(self, t: float) -> float:
+        return 0.0 if self.since is None else t - self.since
+
+
 @dataclass(frozen=True)
 class _Input:
     """Something for the Core, tagged with the time it is about (for time-ordered feeding)."""
 
     t: float
-    kind: str  # "frame", "detections", "range", "button", "fault"
+    kind: str  # "frame", "dropped", "detections", "range", "button", "fault", "recovered"
     payload: Any
+
+
+@dataclass
+class Status:
+    """What the device is doing, for systemd's STATUS= and the terminal's status line."""
+
+    level: AlertLevel
+    fps: float
+    tracks: int
+    faults: list[str]
+    recording: bool
+    hung: list[str]
+
+    @property
+    def mode(self) -> str:
+        if self.hung:
+            return "hung: " + ", ".join(self.hung)
+        if self.faults:
+            return "degraded: " + ", ".join(self.faults) + " lost"
+        return "running"
+
+    def line(self) -> str:
+        rec = ", recording" if self.recording else ""
+        return (f"{self.mode}{rec}; level {self.level.name}; {self.fps:.1f} fps; "
+                f"{self.tracks} tracks; faults: {', '.join(self.faults) or 'none'}")
 
 
 class LiveLoop:
@@ -75,35 +157,73 @@ class LiveLoop:
     def __init__(self, config: Config, detector: Detector, camera: FrameSource,
                  rangefinders: Sequence[Rangefinder], play: Callable[[AlertCommand], None],
                  events: EventSink, *, recorder: SessionWriter | None = None,
-                 clock: Clock = time.monotonic):
+                 clock: Clock = time.monotonic, notify: Callable[[str], bool] = systemd.notify,
+                 on_status: Callable[[Status], None] | None = None):
         self.config, self.detector, self.camera = config, detector, camera
         self.rangefinders, self.play, self.recorder = rangefinders, play, recorder
-        self.clock = clock
+        self.clock, self.notify, self.on_status = clock, notify, on_status
         self.inputs: queue.SimpleQueue[_Input] = queue.SimpleQueue()
         self.newest = NewestFrame()
         self.recording: queue.Queue[Frame] = queue.Queue(maxsize=8)
         self.recording_dropped = 0
         self.stop = threading.Event()
-        self.shutdown_requested = False
-        self.commands: list[AlertCommand] = []
-        watched = frozenset({Stage.CAMERA, Stage.DETECTOR, Stage.HAPTICS} | (
+        self.stop_reason: str | None = None
+        self.shutdown_requested = False  # the one source of truth: a long press was made
+        self.command_count = 0
+        self.commands: deque[AlertCommand] = deque(maxlen=256)  # the recent ones
+        self.faults: set[str] = set()  # stages lost now (from the Core's fault events)
+        self.beats = Heartbeats(clock)
+        self.last_hung: list[str] = []
+        self._frame_times: deque[float] = deque(maxlen=256)
+        self._status_sent = ""
+        watched = frozenset({Stage.CAMERA, Stage.DETECTOR, Stage.HAPTICS, Stage.STORAGE} | (
             {Stage.RANGER} if rangefinders else set()))
         self._events = self._record_event(events)
         self.core = Core(config, detector.spec.obstacle_heights, self._events, watched=watched)
+        if recorder is not None:
+            self.attach_recorder(recorder)
+
+    def attach_recorder(self, recorder: SessionWriter) -> None:
+        """Storage errors become a fault the runner feels, and its recovery clears it."""
+        recorder.on_error = lambda cause: self.report_fault(Stage.STORAGE, cause)
+        recorder.on_recover = lambda: self.report_recovered(Stage.STORAGE)
 
     def _record_event(self, events: EventSink) -> EventSink:
-        if self.recorder is None:
-            return events
-
-        def both(record: dict[str, Any]) -> None:
+        def sink(record: dict[str, Any]) -> None:
             events(record)
-            self.recorder.add_event(record)
-        return both
+            if self.recorder is not None:
+                self.recorder.add_event(record)
+            self._on_event(record)  # after: a fault is logged before the pattern it plays
+        return sink
+
+    def _on_event(self, record: dict[str, Any]) -> None:
+        """Keep the status's fault list; play the one-shot of a fault the policy has none for."""
+        if record["kind"] != "fault":
+            return
+        stage = record["stage"]
+        if not record.get("active"):
+            self.faults.discard(stage)
+            return
+        self.faults.add(stage)
+        pattern = ONE_SHOT_FAULTS.get(Stage(stage))
+        if pattern is not None:
+            self._one_shot(record["t"], pattern)
+
+    def _one_shot(self, t: float, pattern: str) -> None:
+        """A pattern the loop itself plays over the policy's (the player resumes the loop)."""
+        if self.stop.is_set():
+            return
+        command = AlertCommand(t, self.core.policy.level, pattern)
+        self._events(event(t, "pattern", pattern=pattern, level=command.level,
+                           side=command.side))
+        self._play(command)
 
     # --- threads -----------------------------------------------------------------------------
 
     def _camera_thread(self) -> None:
+        frozen = FrozenPicture()
         while not self.stop.is_set():
+            self.beats.beat("camera")
             try:
                 frame = self.camera.read()
             except DeviceFault as fault:
@@ -111,14 +231,26 @@ class LiveLoop:
                 self.stop.wait(RETRY_S)
                 continue
             if frame is None:  # a video file ended
-                self.stop.set()
+                self.request_stop("end of the video")
                 return
-            self.inputs.put(_Input(frame.t, "frame", frame.index))
-            replaced = self.newest.put(frame)
-            if replaced is not None:
-                self.inputs.put(_Input(replaced.t, "dropped", replaced.index))
-            if self.recorder is not None:
-                self._queue_for_recording(frame)
+            if frozen.same(frame):
+                self._frozen(frame, frozen)
+                continue  # the same picture again is no news: not a heartbeat, not detected
+            self._deliver(frame)
+
+    def _frozen(self, frame: Frame, frozen: FrozenPicture) -> None:
+        held = frozen.frozen_for(frame.t)
+        if held >= FROZEN_AFTER_S:
+            self.inputs.put(_Input(frame.t, "fault", (
+                Stage.CAMERA, f"the picture has not changed for {held:.1f} s (frozen)")))
+
+    def _deliver(self, frame: Frame) -> None:
+        self.inputs.put(_Input(frame.t, "frame", frame.index))
+        replaced = self.newest.put(frame)
+        if replaced is not None:
+            self.inputs.put(_Input(replaced.t, "dropped", replaced.index))
+        if self.recorder is not None:
+            self._queue_for_recording(frame)
 
     def _queue_for_recording(self, frame: Frame) -> None:
         try:
@@ -127,8 +259,11 @@ class LiveLoop:
             self.recording_dropped += 1
 
     def _recorder_thread(self) -> None:
-        next_sync = self.clock() + 2.0
+        next_sync = next_room = self.clock()
         while not (self.stop.is_set() and self.recording.empty()):
+            if self.clock() >= next_room:
+                self._keep_room()
+                next_room = self.clock() + ROOM_EVERY_S
             try:
                 frame = self.recording.get(timeout=0.2)
             except queue.Empty:
@@ -138,8 +273,25 @@ class LiveLoop:
                 self.recorder.sync()
                 next_sync = self.clock() + 2.0
 
+    def _keep_room(self) -> None:
+        """Remove the oldest sessions for the quota; hold recording while there is no room."""
+        rec = self.config.recording
+        try:
+            room = make_room(self.recorder.folder.parent, rec.max_total_mb, rec.min_free_mb,
+                             keep=self.recorder.folder)
+        except OSError as e:
+            room = None
+            self.recorder.hold(f"cannot check the recording folder: {e.strerror or e}")
+        if room is None:
+            return
+        if room.problem:
+            self.recorder.hold(f"no room: {room.problem}")
+        else:
+            self.recorder.release()
+
     def _detector_thread(self) -> None:
         while not self.stop.is_set():
+            self.beats.beat("detector")
             frame = self.newest.take(timeout=0.2)
             if frame is None:
                 continue
@@ -152,8 +304,10 @@ class LiveLoop:
             self.inputs.put(_Input(frame.t, "detections", (detections, start, self.clock())))
 
     def _ranging_thread(self, rangefinder: Rangefinder, period_s: float) -> None:
+        name = f"ranger-{rangefinder.name}"
         next_ping = self.clock()
         while not self.stop.is_set():
+            self.beats.beat(name)
             try:
                 reading = rangefinder.measure()
             except DeviceFault as fault:
@@ -163,12 +317,16 @@ class LiveLoop:
             self.inputs.put(_Input(reading.t, "range", reading))
             if self.recorder is not None:
                 self.recorder.add_range(reading)
-            next_ping += period_s
+            next_ping = max(next_ping + period_s, self.clock())  # no burst after a stall
             self.stop.wait(max(0.0, next_ping - self.clock()))
 
     def report_fault(self, stage: Stage, cause: str) -> None:
-        """A device fault from any thread (the haptics player's, for one)."""
+        """A device fault from any thread (the haptics player's, the recorder's)."""
         self.inputs.put(_Input(self.clock(), "fault", (stage, cause)))
+
+    def report_recovered(self, stage: Stage) -> None:
+        """A part that only reports faults (motors, storage) works again."""
+        self.inputs.put(_Input(self.clock(), "recovered", stage))
 
     def button_pressed(self, press: str) -> None:
         """Callback for the button driver (any thread): "short" or "long"."""
@@ -177,28 +335,105 @@ class LiveLoop:
         if self.recorder is not None:
             self.recorder.add_sensor_record({"t": t, "kind": "button", "press": press})
 
+    def note(self, kind: str, **fields: Any) -> None:
+        """An event from another thread (fault injection, say), logged by the main thread."""
+        self.inputs.put(_Input(self.clock(), "note", (kind, fields)))
+
+    def request_stop(self, reason: str) -> None:
+        """End the run (a signal, the end of a clip); safe from a signal handler."""
+        if self.stop_reason is None:
+            self.stop_reason = reason
+        self.stop.set()
+
     # --- main thread -------------------------------------------------------------------------
 
     def run(self, duration_s: float | None = None) -> None:
         threads = self._start_threads()
         tick_s = 1.0 / self.config.alert.tick_hz
         start = self.clock()
-        systemd.notify("READY=1")
-        k = 0
+        next_tick = start
+        self.beats.beat("main")
+        self.notify("READY=1")
         try:
             while not self.stop.is_set():
-                k += 1
-                self.stop.wait(max(0.0, start + k * tick_s - self.clock()))
-                self._tick(self.clock())
-                if all(t.is_alive() for t in threads):
-                    systemd.notify("WATCHDOG=1")  # a hung thread lets systemd restart us
-                if duration_s is not None and self.clock() - start >= duration_s:
-                    self.stop.set()
+                self._decide(self._wait_for_inputs(until=next_tick))
+                now = self.clock()
+                if now >= next_tick:
+                    self._supervise(now)
+                    next_tick = max(next_tick + tick_s, now)
+                if duration_s is not None and now - start >= duration_s:
+                    self.request_stop(f"{duration_s:g} s done")
         finally:
             self.stop.set()
-            for thread in threads:
-                thread.join(timeout=2.0)
-            self._tick(self.clock())  # what arrived last still reaches the log
+            self.notify("STOPPING=1")
+            self._finish(threads)
+
+    def _wait_for_inputs(self, until: float) -> list[_Input]:
+        """Everything that has arrived, waiting for the first until ``until`` at most."""
+        try:
+            arrived = [self.inputs.get(timeout=max(0.0, until - self.clock()))]
+        except queue.Empty:
+            return []
+        while True:
+            try:
+                arrived.append(self.inputs.get_nowait())
+            except queue.Empty:
+                return arrived
+
+    def _decide(self, arrived: list[_Input]) -> None:
+        """Feed what arrived and decide now: a new obstacle is felt at input speed."""
+        if not arrived:
+            return
+        arrived.sort(key=lambda item: item.t)  # threads deliver slightly out of order
+        for item in arrived:
+            self._feed(item)
+        self._play(self.core.tick(self.clock()))
+
+    def _supervise(self, now: float) -> None:
+        """The periodic part: stale stages, pattern reminders, the watchdog, the status."""
+        self.beats.beat("main")
+        self._play(self.core.tick(now))
+        hung = self.beats.hung(now, self.config.supervisor.hung_s)
+        if not hung:
+            self.notify("WATCHDOG=1")  # only while every thread comes round: else a restart
+        if hung != self.last_hung:
+            self._events(event(now, "watchdog", hung=hung, petting=not hung))
+            self.last_hung = hung
+        self._report_status(now, hung)
+
+    def _play(self, command: AlertCommand | None) -> None:
+        if command is None or self.stop.is_set():
+            return  # stopping: the motors are the shutdown's now
+        self.command_count += 1
+        self.commands.append(command)
+        self.play(command)
+
+    def status(self, now: float, hung: list[str] | None = None) -> Status:
+        recent = [t for t in self._frame_times if now - t <= 2.0]
+        span = (recent[-1] - recent[0]) if len(recent) > 1 else 0.0
+        fps = (len(recent) - 1) / span if span > 0 else 0.0
+        recording = self.recorder is not None and self.recorder.failed is None
+        return Status(self.core.policy.level, fps, len(self.core.obstacles),
+                      sorted(self.faults), recording, hung if hung is not None else
+                      self.last_hung)
+
+    def _report_status(self, now: float, hung: list[str]) -> None:
+        status = self.status(now, hung)
+        text = f"{status.mode}; level {status.level.name}"  # no fps: systemd needs changes only
+        if text != self._status_sent:
+            self.notify(f"STATUS={text}")
+            self._status_sent = text
+        if self.on_status is not None:
+            self.on_status(status)
+
+    def _finish(self, threads: list[threading.Thread]) -> None:
+        """Let the threads end (a hung one is left behind: they are daemons), log the rest."""
+        deadline = self.clock() + JOIN_S
+        for thread in threads:
+            thread.join(timeout=max(0.0, deadline - self.clock()))
+        self._decide(self._wait_for_inputs(until=self.clock()))  # what came last reaches the log
+        if not self.shutdown_requested and self.stop_reason is not None:
+            self._events(event(self.clock(), "stop", reason=self.stop_reason))
 
     def _start_threads(self) -> list[threading.Thread]:
         targets: list[tuple[str, Callable, tuple]] = [
@@ -209,27 +444,16 @@ class LiveLoop:
             targets.append(("recorder", self._recorder_thread, ()))
         threads = [threading.Thread(target=fn, args=args, name=name, daemon=True)
                    for name, fn, args in targets]
+        for name, _, _ in targets:
+            if name != "recorder":  # the recorder may stall on a slow card: never a restart
+                self.beats.beat(name)
         for thread in threads:
             thread.start()
         return threads
 
-    def _tick(self, now: float) -> None:
-        arrived: list[_Input] = []
-        while True:
-            try:
-                arrived.append(self.inputs.get_nowait())
-            except queue.Empty:
-                break
-        arrived.sort(key=lambda item: item.t)  # threads deliver slightly out of order
-        for item in arrived:
-            self._feed(item)
-        command = self.core.tick(now)
-        if command is not None:
-            self.commands.append(command)
-            self.play(command)
-
     def _feed(self, item: _Input) -> None:
         if item.kind == "frame":
+            self._frame_times.append(item.t)
             self.core.on_frame(item.t, item.payload)
         elif item.kind == "detections":
             detections: DetectionSet = item.payload[0]
@@ -242,10 +466,36 @@ class LiveLoop:
             reading: RangeReading = item.payload
             self.core.on_range(reading)
         elif item.kind == "button":
-            self.core.on_button(item.t, item.payload)
-            if item.payload == "long":
-                self.shutdown_requested = True
-                self.stop.set()
+            self._button(item.t, item.payload)
         elif item.kind == "fault":
             stage, cause = item.payload
             self.core.on_fault(item.t, stage, cause)
+        elif item.kind == "note":
+            self._events(event(item.t, item.payload[0], **item.payload[1]))
+        elif item.kind == "recovered":
+            # Motors and storage deliver nothing the Core sees: mark them seen directly.
+            self.core.supervisor.seen(item.payload, item.t)
+
+    def _button(self, t: float, press: str) -> None:
+        self.core.on_button(t, press)
+        if press == "long":  # a safe shutdown: the runner feels it, then everything stops
+            self._one_shot(t, "shutdown")
+            self.shutdown_requested = True
+            self.request_stop("long press")
+
+
+
+def detector_threads(configured: int, profile: Any, cores: int) -> tuple[int, str]:
+    """onnxruntime threads for the detector, and why: the config's when set, else the board's
+    but never more than the cores left beside the loop's own threads (cores - 1), at least 1.
+
+    More inference threads than free cores make them fight the camera, ranging and main
+    threads: on 2 cores, 3 threads nearly doubled the camera-to-decision p95 (issue 12).
+    """
+    if configured:
+        return configured, "detector.threads in the config"
+    spare = max(1, cores - 1)
+    board = profile.threads or spare
+    chosen = max(1, min(board, spare))
+    return chosen, (f"board {profile.name}: {profile.threads or 'any'}, {cores} cores here: "
+                    f"at most {spare}")

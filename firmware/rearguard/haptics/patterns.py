@@ -14,6 +14,8 @@ at least 100 ms, and urgency rises with tempo as well as strength:
 | fault-camera   | long-short, once (reminded every 30 s)   | camera lost: rangefinder only      |
 | fault-ranger   | short-long, once (reminded every 30 s)   | rangefinder lost: camera only      |
 | fault-both     | long slow throb, without pause           | the device cannot see: stop        |
+| fault-haptics  | three short strong beeps, once           | a motor failed (heard on the buzzer)|
+| fault-storage  | three short soft taps, once              | recording stopped; alerts go on    |
 | muted          | one long soft pulse                      | alerts paused (danger still comes) |
 | resumed        | two short soft taps                      | alerts back on                     |
 | shutdown       | three long pulses, fading                | shutting down safely               |
@@ -83,6 +85,10 @@ _ALL = [
             "rangefinder lost: camera only"),
     Pattern("fault-both", _pulses((0.7, 0.6, 0.8)), True, False,
             "the device cannot see: stop and check it"),
+    Pattern("fault-haptics", _pulses((0.15, 1.0, 0.1), (0.15, 1.0, 0.1), (0.15, 1.0, 0.0)),
+            False, False, "a motor failed: the buzzer carries on"),
+    Pattern("fault-storage", _pulses((0.1, 0.45, 0.12), (0.1, 0.45, 0.12), (0.1, 0.45, 0.0)),
+            False, False, "recording stopped (disk full or unwritable); alerts go on"),
     Pattern("muted", _pulses((0.35, 0.4, 0.0)), False, False, "alerts paused"),
     Pattern("resumed", _pulses((0.1, 0.4, 0.12), (0.1, 0.4, 0.0)), False, False,
             "alerts back on"),

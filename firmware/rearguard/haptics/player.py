@@ -9,6 +9,9 @@ muted) plays over it and the background resumes afterwards. These rules live in
 
 A motor that fails (an I2C error on a DRV2605L) raises DeviceFault in the thread; the player
 reports it through ``on_fault`` and keeps going on the other motors.
+
+The thread never sleeps longer than ``IDLE_S``: each time round it stamps ``last_beat`` (the
+live loop's watchdog checks it) and, when idle, lets the output ``poll`` a failed driver.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from rearguard.haptics.playback import Playing, motor_sides
 from rearguard.messages import AlertCommand, BodySide
 
 Clock = Callable[[], float]
+IDLE_S = 0.5
 
 
 class PatternPlayer:
@@ -37,6 +41,7 @@ class PatternPlayer:
         self._next: AlertCommand | None = None
         self._stop = False
         self.now_playing: tuple[str, BodySide] | None = None
+        self.last_beat = clock()
         self._thread = threading.Thread(target=self._run, name="haptics", daemon=True)
         self._thread.start()
 
@@ -60,9 +65,10 @@ class PatternPlayer:
     def _run(self) -> None:
         playing = Playing()
         while True:
+            self.last_beat = self.clock()
             with self._wake:
                 if self._next is None and playing.current is None:
-                    self._wake.wait()
+                    self._wake.wait(IDLE_S)
                 if self._stop:
                     return
                 if self._next is not None:
@@ -70,6 +76,7 @@ class PatternPlayer:
                     self._next = None
             current = playing.current
             if current is None:
+                self._poll()
                 continue
             pattern = PATTERNS[current.pattern]
             sides = motor_sides(pattern, current.side, self.output.sides)
@@ -86,6 +93,7 @@ class PatternPlayer:
             return True
         deadline = self.clock()
         for duration, intensity in pattern.steps:
+            self.last_beat = self.clock()
             self._set(sides, intensity * self.max_intensity)
             deadline += duration
             with self._wake:
@@ -99,6 +107,11 @@ class PatternPlayer:
         if not pattern.repeat:
             self._set(sides, 0.0)
         return True
+
+    def _poll(self) -> None:
+        poll = getattr(self.output, "poll", None)
+        if poll is not None:
+            self._safe(poll)
 
     def _set(self, sides: tuple[BodySide, ...], intensity: float) -> None:
         for side in self.output.sides:

@@ -105,8 +105,12 @@ class Session:
             capture.release()
 
 
-def open_session(path: str | Path) -> Session:
-    """Open a session folder, or a plain video file as a session with no rangefinder."""
+def open_session(path: str | Path, *, allow_empty: bool = False) -> Session:
+    """Open a session folder, or a plain video file as a session with no rangefinder.
+
+    A session without a single frame (a run killed in its first moments) is a SessionError
+    unless ``allow_empty`` (for listing sessions, which may show it).
+    """
     path = Path(path)
     if path.is_file() and path.suffix.lower() in VIDEO_SUFFIXES:
         return _video_as_session(path)
@@ -117,6 +121,9 @@ def open_session(path: str | Path) -> Session:
     video = _video_path(path, meta)
     times, spans = _read_frames(path / fmt.FRAMES, video, meta, notes)
     sensors = _read_sensors(path / fmt.SENSORS, notes)
+    if len(times) == 0 and not allow_empty:
+        raise SessionError(f"{path}: no frames recorded (the run stopped before its first "
+                           f"frame was saved): nothing to replay")
     expect = _read_toml(path / fmt.EXPECT) if (path / fmt.EXPECT).exists() else None
     return Session(path, meta, video, times, spans, sensors, expect, notes)
 
@@ -137,14 +144,23 @@ def _video_as_session(video: Path) -> Session:
     fps = capture.get(cv2.CAP_PROP_FPS)
     width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
     height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    listed = capture.get(cv2.CAP_PROP_FRAME_COUNT)
     capture.release()
     count = count_frames(video)
     if not (fps and math.isfinite(fps) and fps > 0) or count <= 0:
         raise SessionError(f"{video}: the video does not say its frame rate or frame count")
+    notes = []
+    if math.isfinite(listed) and int(listed) > count:
+        notes.append(_cut_off_note(video, count, int(listed)))
     meta = {"format": fmt.FORMAT, "video": {"path": str(video), "fps": fps, "width": width,
                                             "height": height}}
     times = np.arange(count, dtype=np.float64) / fps
-    return Session(video, meta, video, times, None, [], None, [])
+    return Session(video, meta, video, times, None, [], None, notes)
+
+
+def _cut_off_note(video: Path, decoded: int, expected: int) -> str:
+    return (f"{video}: {decoded} frames decoded of the {expected} expected: the video is cut "
+            f"off; replaying the {decoded} there are")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -205,10 +221,21 @@ def _read_frames(path: Path, video: Path, meta: dict[str, Any],
             raise SessionError(f"{path} line {n + 2}: time {times[n]} goes back before "
                                f"{times[n - 1]}")
     if not mjpeg:
-        return times, None
+        return _decodable(video, times, notes), None
     spans = np.array([(r[2], r[3]) for r in rows], dtype=np.int64).reshape(-1, 2)
     _check_jpeg_spans(path, video, spans)
     return times, spans
+
+
+def _decodable(video: Path, times: np.ndarray, notes: list[str]) -> np.ndarray:
+    """The frame times of the frames ``video`` really holds (a cut-off file holds fewer)."""
+    if "%" in video.name:  # an image sequence: each file is checked when it is decoded
+        return times
+    count = count_frames(video, len(times))
+    if count < len(times):
+        notes.append(_cut_off_note(video, count, len(times)))
+        return times[:count]
+    return times
 
 
 def _frame_row(path: Path, n: int, line: bytes, width: int) -> tuple:
