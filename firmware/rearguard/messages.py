@@ -56,6 +56,11 @@ class Detection:
     class_id: int
     score: float
     box: Box
+    # How fast the object's image grows, d ln(size)/dt per second, measured from its own pixels
+    # against the previous frame the detector saw (rearguard.detection.scale), with its
+    # standard deviation; None when it could not be measured (a new object, too few features).
+    growth: float | None = None
+    growth_sigma: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ FUSED_HOLD_S = 0.5  # a track stays "fused" this long after its last echo
 MIN_CLOSING_MPS = 0.05  # below this the time to contact is unknown (nothing is closing)
 MAX_TTC_S = 30.0
 RATE_MIN_HITS = 5
+PIXEL_RATES_FOR_TTC = 2  # growth measured from the object's pixels this often times it
 ECHOES_FOR_TTC = 4
 SIDE_EDGE_PX = 3.0  # a track's rates mean little before this many detections
 COAST_TTC_S = 0.5  # a track unseen for longer keeps its distance but not its time to contact
@@ -238,7 +239,8 @@ class WorldModel:
             if significant and distance > 0:
                 ttc_distance = distance / closing
                 var_distance = a.p00 / closing ** 2 + distance ** 2 * a.p11 / closing ** 4
-        scale = _ttc_from_scale(track, t) if track.steady >= RATE_MIN_HITS else None
+        timed = track.steady >= RATE_MIN_HITS or track.pixel_rates >= PIXEL_RATES_FOR_TTC
+        scale = _ttc_from_scale(track, t) if timed else None
         fastest = max_closing_mps(track.label)
         if scale is not None and distance is not None and distance > fastest * scale[0]:
             scale = None  # growth no such object could show: noise, not an approach
@@ -252,12 +254,20 @@ class WorldModel:
             allowed = closing + 2 * math.sqrt(filt.axis.p11)
             if distance / scale[0] > CLOSING_MARGIN * max(allowed, MIN_CLOSING_MPS):
                 scale = None
+        if ttc_distance is not None and timed and distance is not None and distance > 0:
+            # The other way round: a distance that falls faster than the image grows is a box
+            # bottom that slid (a merged box, a bag, a shadow), not an approach.
+            growth_max = track.growth_rate + 2 * track.growth_rate_sigma
+            if growth_max * CLOSING_MARGIN < 1.0 / ttc_distance:
+                ttc_distance = None
         ttc = _combine_ttc(scale, ttc_distance, var_distance)
+        by_pixels = t - track.pixel_rate_t <= COAST_TTC_S
         if track.hits < RATE_MIN_HITS or t - track.last_seen > COAST_TTC_S or (
-                k is not None and _at_side_edge(track.detected_box, k.width)):
+                k is not None and _at_side_edge(track.detected_box, k.width)
+                and not by_pixels):
             # Rates of a new track, of one lost from view, or of one coming into (or leaving)
             # the picture at its side are not evidence of an approach: its box grows or shrinks
-            # because the frame cuts it.
+            # because the frame cuts it. Its own pixels still time it, cut or not.
             ttc = None
         fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
         centre = (box[0] + box[2]) / 2

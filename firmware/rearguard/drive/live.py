@@ -32,6 +32,7 @@ from rearguard.config import Config
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
+from rearguard.detection.scale import ScaleMeter
 from rearguard.devices.base import DeviceFault, FrameSource, Rangefinder
 from rearguard.drive import systemd
 from rearguard.messages import AlertCommand, AlertLevel, DetectionSet, Frame, RangeReading, Stage
@@ -160,6 +161,8 @@ class LiveLoop:
                  clock: Clock = time.monotonic, notify: Callable[[str], bool] = systemd.notify,
                  on_status: Callable[[Status], None] | None = None):
         self.config, self.detector, self.camera = config, detector, camera
+        # The detector thread's own: each frame's growth against the frame before it.
+        self.scale = ScaleMeter(frozenset(detector.spec.obstacle_heights))
         self.rangefinders, self.play, self.recorder = rangefinders, play, recorder
         self.clock, self.notify, self.on_status = clock, notify, on_status
         self.inputs: queue.SimpleQueue[_Input] = queue.SimpleQueue()
@@ -297,7 +300,7 @@ class LiveLoop:
                 continue
             start = self.clock()
             try:
-                detections = self.detector.detect(frame)
+                detections = self.scale.measure(frame, self.detector.detect(frame))
             except Exception as e:  # a detector crash is a fault the runner feels, not the end
                 self.inputs.put(_Input(frame.t, "fault", (Stage.DETECTOR, repr(e))))
                 continue

@@ -22,6 +22,7 @@ from rearguard.config.lens import camera_intrinsics
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
+from rearguard.detection.scale import ScaleMeter
 from rearguard.messages import AlertCommand, Frame, RangeReading, Stage
 from rearguard.session import ButtonPress, RecordedFault, Session
 from rearguard.session.settings import config_for_session, session_intrinsics
@@ -79,6 +80,7 @@ class _Replayer:
     def __init__(self, session: Session, config: Config, detector: Detector, core: Core,
                  result: ReplayResult, record: EventSink, progress: Progress | None):
         self.session, self.detector, self.core = session, detector, core
+        self.scale = ScaleMeter(frozenset(detector.spec.obstacle_heights))
         self.result, self.record, self.progress = result, record, progress
         self.tick_s = 1.0 / config.alert.tick_hz
         self.queue: list[tuple[float, int, int, Any]] = []
@@ -148,7 +150,7 @@ class _Replayer:
 
     def _start(self, frame: Frame, t: float) -> None:
         began = time.perf_counter()
-        detections = self.detector.detect(frame)
+        detections = self.scale.measure(frame, self.detector.detect(frame))
         self.result.detector_wall_s.append(time.perf_counter() - began)
         self.busy_until = t + self.result.inference_s
         self.result.frames_processed += 1
