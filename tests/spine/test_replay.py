@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from rearguard.assets import assets_dir
-from rearguard.boards import BoardProfile, board_profile
+from rearguard.boards import BoardProfile, Timing, board_profile
 from rearguard.cli import main
 from rearguard.config import load_config
 from rearguard.detection import open_detector
@@ -75,7 +75,8 @@ def test_no_board_processes_every_frame(tmp_path):
 
 def test_a_slow_board_drops_frames_newest_first(tmp_path):
     session = open_session(synthetic_session(tmp_path))
-    slow = BoardProfile("slow", threads=1, gflops_per_s=10.0, overhead_s=0.0)  # 100 ms a frame
+    slow = BoardProfile("slow", threads=1, default_model="scripted",  # 100 ms a frame
+                        timings={"scripted": Timing(100.0, "test")})
     detector = ScriptedDetector()
     result = replay_session(session, load_config(None), detector, slow)
     frames = frame_events(result.events)

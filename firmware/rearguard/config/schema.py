@@ -61,8 +61,10 @@ class MountingConfig:
 
 @dataclass(frozen=True)
 class DetectorConfig:
-    model: str = setting("yolox_nano_416", doc=(
-        "Model name from models/catalog.toml (`rearguard model list`)."))
+    model: str = setting("auto", doc=(
+        "Model name from models/catalog.toml (`rearguard model list`), or auto: the board's "
+        "default, the best model that keeps the full view near 5 Hz with onnxruntime "
+        "(rearguard/boards.py: YOLOX-Nano 416 on a Pi 5, NanoDet-m 320 on a Pi 4 and Zero 2 W)."))
     model_file: str = setting("", doc=(
         "Path to the .onnx file; empty means models/<catalog file name> in the asset folder."))
     score_threshold: float = setting(0.0, min=0.0, max=0.99, doc=(

@@ -100,7 +100,7 @@ def replay_session(session: Session, config: Config, detector: Detector,
                    progress: Progress | None = None) -> ReplayResult:
     """Run ``session`` through the core as the device would have; see the module docstring."""
     config = config_for_session(config, session)
-    result = ReplayResult(session, profile, profile.inference_s(detector.spec.gflops))
+    result = ReplayResult(session, profile, profile.inference_s(detector.spec.name))
     result.frames_total = session.frame_count
 
     def record(e: dict[str, Any]) -> None:
