@@ -55,7 +55,8 @@ class Detection:
     label: str
     class_id: int
     score: float
-    box: Box
+    box: Box  # in the full frame's pixels, whichever view found it
+    view: str = "full"  # "full" (the whole frame) or "far" (rearguard.detection.farview)
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,26 @@ class DetectorConfig:
 
 
 @dataclass(frozen=True)
+class FarViewConfig:
+    enabled: bool = setting(True, doc=(
+        "A second look at the far end of the path: a window of 1/zoom of the frame around "
+        "the vanishing point (from [mounting] pitch_deg), at full resolution, fed to the same "
+        "model, so people 20-25 m away are zoom times larger to it. Its detections join the "
+        "full view's in frame pixels. On the device the detector then gets the camera's main "
+        "stream (camera.width x height) instead of the low-resolution one."))
+    zoom: float = setting(2.0, min=1.2, max=4.0, doc=(
+        "How much larger the far view shows things than the full view (the window is "
+        "1/zoom of the frame's width and height)."))
+    every: int = setting(2, min=1, max=20, doc=(
+        "Run the far view on every Nth frame the detector takes (2: at most one extra "
+        "inference per two frames)."))
+    min_full_view_hz: float = setting(5.0, min=0.0, max=30.0, doc=(
+        "The far view runs less often when it would push the full view's rate below this "
+        "(from the measured inference time live, the board's figure in replay); 0: never "
+        "held back."))
+
+
+@dataclass(frozen=True)
 class TrackingConfig:
     confirm_hits: int = setting(3, min=1, max=20, doc=(
         "Detections needed before a track counts as an obstacle."))
@@ -210,6 +230,7 @@ class Config:
     camera: CameraConfig = field(default_factory=CameraConfig)
     mounting: MountingConfig = field(default_factory=MountingConfig)
     detector: DetectorConfig = field(default_factory=DetectorConfig)
+    far_view: FarViewConfig = field(default_factory=FarViewConfig)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     rangefinders: list[RangefinderConfig] = field(default_factory=_default_rangefinders)
     haptics: HapticsConfig = field(default_factory=HapticsConfig)
