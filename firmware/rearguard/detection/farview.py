@@ -24,8 +24,8 @@ from typing import Protocol
 
 import numpy as np
 
-from rearguard.config.schema import FarViewConfig, MountingConfig
-from rearguard.core.geometry import CameraIntrinsics
+from rearguard.config.schema import Config, FarViewConfig, MountingConfig
+from rearguard.core.geometry import CameraIntrinsics, intrinsics_for
 from rearguard.messages import Detection, DetectionSet, Frame
 
 FULL, FAR = "full", "far"
@@ -61,8 +61,8 @@ def far_crop(frame_size: tuple[int, int], k: CameraIntrinsics, mounting: Mountin
     crop_w, crop_h = round(width / zoom), round(height / zoom)
     vx = k.cx
     vy = k.cy - k.fy * math.tan(math.radians(mounting.pitch_deg))
-    x = int(round(min(max(vx - crop_w / 2, 0), width - crop_w)))
-    y = int(round(min(max(vy - crop_h / 2, 0), height - crop_h)))
+    x = round(min(max(vx - crop_w / 2, 0), width - crop_w))
+    y = round(min(max(vy - crop_h / 2, 0), height - crop_h))
     return Crop(x, y, crop_w, crop_h)
 
 
@@ -91,6 +91,13 @@ class ViewScheduler:
         self._since_far = 0
         self.views_run = 0  # views run on the last frame (1 or 2): replay's modelled cost
         self.far_runs = 0
+
+    @classmethod
+    def for_config(cls, config: Config, intrinsics: CameraIntrinsics | None = None,
+                   view_s: float | None = None) -> ViewScheduler:
+        """The scheduler for a device's config (intrinsics: the configured lens by default)."""
+        return cls(config.far_view, config.mounting, intrinsics or intrinsics_for(config.camera),
+                   view_s=view_s)
 
     def crop_for(self, frame_size: tuple[int, int]) -> Crop:
         if self._crop is None or self._crop[0] != frame_size:

@@ -26,6 +26,7 @@ from rearguard.config import Config
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
+from rearguard.detection.farview import ViewScheduler
 from rearguard.devices.base import DeviceFault, FrameSource, Rangefinder
 from rearguard.drive import systemd
 from rearguard.messages import AlertCommand, DetectionSet, Frame, RangeReading, Stage
@@ -90,6 +91,7 @@ class LiveLoop:
             {Stage.RANGER} if rangefinders else set()))
         self._events = self._record_event(events)
         self.core = Core(config, detector.spec.obstacle_heights, self._events, watched=watched)
+        self.views = ViewScheduler.for_config(config)  # full view, and the far view when due
 
     def _record_event(self, events: EventSink) -> EventSink:
         if self.recorder is None:
@@ -145,7 +147,7 @@ class LiveLoop:
                 continue
             start = self.clock()
             try:
-                detections = self.detector.detect(frame)
+                detections = self.views.detect(self.detector, frame)
             except Exception as e:  # a detector crash is a fault the runner feels, not the end
                 self.inputs.put(_Input(frame.t, "fault", (Stage.DETECTOR, repr(e))))
                 continue

@@ -22,7 +22,7 @@ from rearguard.config import Config, ConfigError, parse_config
 from rearguard.config.loader import build_table
 from rearguard.config.schema import MountingConfig, RangefinderConfig
 from rearguard.core.events import event
-from rearguard.core.geometry import CameraIntrinsics, intrinsics_for
+from rearguard.core.geometry import CameraIntrinsics
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
 from rearguard.detection.farview import ViewScheduler
@@ -115,9 +115,7 @@ def replay_session(session: Session, config: Config, detector: Detector,
     intrinsics = session_intrinsics(session)
     core = Core(config, detector.spec.obstacle_heights, record, watched=watched,
                 intrinsics=intrinsics)
-    views = ViewScheduler(config.far_view, config.mounting,
-                          intrinsics or intrinsics_for(config.camera),
-                          view_s=result.inference_s)
+    views = ViewScheduler.for_config(config, intrinsics, view_s=result.inference_s)
     _Replayer(session, config, detector, views, core, result, record, progress).run()
     return result
 
