@@ -165,7 +165,8 @@ class LiveLoop:
             self.inputs.put(_Input(reading.t, "range", reading))
             if self.recorder is not None:
                 self.recorder.add_range(reading)
-            next_ping += period_s
+            pace = getattr(rangefinder, "next_interval_s", None)  # HC-SR04: faster when near
+            next_ping = reading.t + pace(period_s) if pace else next_ping + period_s
             self.stop.wait(max(0.0, next_ping - self.clock()))
 
     def report_fault(self, stage: Stage, cause: str) -> None:
