@@ -100,9 +100,11 @@ def _recorder(config: Config, args: argparse.Namespace, detector) -> SessionWrit
         "haptics": {"sides": [s.value for s in haptic_sides(config)]},
         "config": config_table(config),
     }
-    if config.camera.source == "picamera2":  # the lores stream is what gets recorded
-        k = intrinsics_for(config.camera).scaled_to(config.camera.detect_width,
-                                                    config.camera.detect_height)
+    if config.camera.source == "picamera2":  # the stream the detector sees is recorded
+        cam = config.camera  # main with the far view on (its window needs full resolution)
+        size = (cam.width, cam.height) if config.far_view.enabled else \
+            (cam.detect_width, cam.detect_height)
+        k = intrinsics_for(config.camera).scaled_to(*size)
         meta["camera"] = {"fx": k.fx, "fy": k.fy, "cx": k.cx, "cy": k.cy, "width": k.width,
                           "height": k.height}
     return SessionWriter(folder, meta, jpeg_quality=config.recording.jpeg_quality)
