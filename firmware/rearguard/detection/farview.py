@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
-
 from rearguard.config.schema import Config, FarViewConfig, MountingConfig
 from rearguard.core.geometry import CameraIntrinsics, intrinsics_for
 from rearguard.messages import Detection, DetectionSet, Frame
@@ -176,20 +174,20 @@ def far_to_frame(detections: Sequence[Detection], crop: Crop,
 
 def merge(full: Sequence[Detection], far: Sequence[Detection],
           nms_iou: float) -> tuple[Detection, ...]:
-    """Both views' detections, one box per object: where two overlap by more than ``nms_iou``
-    (class-agnostic, as the detector's own NMS), the higher score wins. Best first."""
-    together = sorted((*full, *far), key=lambda d: -d.score)
+    """Both views' detections, one box per object, best score first.
+
+    Where a full-view box overlaps a far-view box by more than ``nms_iou`` (class-agnostic, as
+    the detector's own NMS), the far view's is kept: it saw the object at ``zoom`` times the
+    resolution, so its edges are the more exact ones (and cut-off far boxes are already gone).
+    """
     if not far:
-        return tuple(together)
-    boxes = np.array([d.box for d in together], np.float64).reshape(-1, 4)
-    kept: list[int] = []
-    for i in range(len(together)):
-        if all(_iou(boxes[i], boxes[j]) <= nms_iou for j in kept):
-            kept.append(i)
-    return tuple(together[i] for i in kept)
+        return tuple(full)
+    far_boxes = [d.box for d in far]
+    kept = [d for d in full if all(_iou(d.box, b) <= nms_iou for b in far_boxes)]
+    return tuple(sorted((*far, *kept), key=lambda d: -d.score))
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> float:
+def _iou(a: Sequence[float], b: Sequence[float]) -> float:
     w = min(a[2], b[2]) - max(a[0], b[0])
     h = min(a[3], b[3]) - max(a[1], b[1])
     if w <= 0 or h <= 0:

@@ -80,8 +80,8 @@ def place(image: np.ndarray, boxes: Sequence[tuple], scale: float, frame_size: t
     width, height = frame_size
     small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     h, w = small.shape[:2]
-    x0 = int(round(min(max(centre[0] - w / 2, 0), max(width - w, 0))))
-    y0 = int(round(min(max(centre[1] - h / 2, 0), max(height - h, 0))))
+    x0 = round(min(max(centre[0] - w / 2, 0), max(width - w, 0)))
+    y0 = round(min(max(centre[1] - h / 2, 0), max(height - h, 0)))
     frame = np.empty((height, width, 3), np.uint8)
     frame[:] = image.reshape(-1, 3).mean(axis=0).astype(np.uint8)  # the scene's mean colour
     cw, ch = min(w, width - x0), min(h, height - y0)
