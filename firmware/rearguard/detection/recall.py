@@ -88,8 +88,8 @@ def place(image: np.ndarray, boxes: Sequence[tuple], scale: float, frame_size: t
     frame[y0:y0 + ch, x0:x0 + cw] = small[:ch, :cw]
     moved = [(b[0] * scale + x0, b[1] * scale + y0, b[2] * scale + x0, b[3] * scale + y0)
              for b in boxes]
-    inside = [b for b in moved if b[0] >= 0 and b[1] >= 0 and b[2] <= x0 + cw and
-              b[3] <= y0 + ch]
+    inside = [b for b in moved if b[0] >= x0 - 1 and b[1] >= y0 - 1 and b[2] <= x0 + cw + 1
+              and b[3] <= y0 + ch + 1]  # 1 px: the resize rounds the image's size
     return frame, inside
 
 
