@@ -148,7 +148,8 @@ def _stages(detector: Detector, config, clip: Path, args: argparse.Namespace,
     total = args.frames + args.warmup
     for count, frame in enumerate(_frames(clip, total)):
         progress("stages, frame", count + 1, total)
-        measure_alloc = args.warmup <= count < args.warmup + 20
+        # A few frames, not timed, under tracemalloc (which slows Python down).
+        measure_alloc = args.warmup <= count < args.warmup + min(20, args.frames // 4)
         if measure_alloc:
             tracemalloc.start()
         lap = _time_frame(detector, world, frame, bare_first=count % 2 == 1)
