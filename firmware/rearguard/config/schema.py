@@ -37,10 +37,13 @@ class CameraConfig:
     source: str = setting("picamera2", choices=("picamera2", "opencv"), doc=(
         "picamera2 for a Raspberry Pi camera module; opencv for a USB camera or a video file."))
     device: str = setting("0", doc="For source = opencv: a camera index (\"0\") or a video path.")
-    width: int = setting(1280, min=160, max=4608, doc="Main stream width (recording), pixels.")
-    height: int = setting(720, min=120, max=2592, doc="Main stream height (recording), pixels.")
+    width: int = setting(1280, min=160, max=4608, doc=(
+        "Main stream width, pixels. With the far view on, the detector and the recording get "
+        "this stream: the far view's window is cut from it at full resolution."))
+    height: int = setting(720, min=120, max=2592, doc="Main stream height, pixels.")
     detect_width: int = setting(640, min=160, max=1920, doc=(
-        "Low-resolution stream handed to the detector, pixels. Keep it near the model's input."))
+        "Low-resolution stream handed to the detector (and recorded) when the far view is "
+        "off, pixels. Keep it near the model's input."))
     detect_height: int = setting(360, min=120, max=1080, doc="Low-resolution stream height.")
     fps: int = setting(20, min=1, max=120, doc="Fixed camera frame rate, frames per second.")
     rotate_180: bool = setting(False, doc="Set when the camera is mounted upside down.")
