@@ -2,16 +2,18 @@
 
 The asset folder has two sequences with ground-truth person boxes (MOT format): TUD-Campus
 (people 130-290 px tall) and PETS09-S3-MF1 (65-125 px). To see how far away the device finds
-people, each frame is shrunk so that its median person is as tall as a 1.7 m person at a given
+people, each frame is shrunk so that its people are as tall as a 1.7 m person at a given
 distance would be on the device's camera (the configured lens and main stream), and pasted on
 a frame of the device's size, centred on the far view's window (the vanishing point: where far
 people are). Then the full view (the whole frame into the model) and the far view (the window
 at full resolution) run, as on the device, and a person counts as found when a ``person``
 detection overlaps its box by IoU >= ``MATCH_IOU``.
 
-Each ground-truth box is counted at its own equivalent distance (``fy * 1.7 m / height``) in a
-band of +-10 % around each distance asked for. The far view's recall counts only people whose
-box lies inside its window (it sees nothing else); the merged recall counts everyone.
+People in one frame differ in height, so each frame is made small once per group of people of
+nearly the same height (within 10 %), and only that group is counted in it: every annotated
+person is counted at every distance, at its own height +-10 %. The far view's recall counts
+only people whose box lies inside its window (it sees nothing else); the merged recall counts
+everyone.
 """
 
 from __future__ import annotations
@@ -74,9 +76,9 @@ def sequence_frames(footage: Path, every: int) -> Iterator[tuple[np.ndarray, lis
 
 
 def place(image: np.ndarray, boxes: Sequence[tuple], scale: float, frame_size: tuple[int, int],
-          centre: tuple[float, float]) -> tuple[np.ndarray, list[tuple[float, ...]]]:
+          centre: tuple[float, float]) -> tuple[np.ndarray, list[tuple[float, ...] | None]]:
     """``image`` shrunk by ``scale`` and pasted on a frame centred at ``centre`` (clipped
-    to the frame); the boxes moved with it, those not wholly inside the frame left out."""
+    to the frame); the boxes moved with it, None for those not wholly inside the frame."""
     width, height = frame_size
     small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     h, w = small.shape[:2]
@@ -88,8 +90,9 @@ def place(image: np.ndarray, boxes: Sequence[tuple], scale: float, frame_size: t
     frame[y0:y0 + ch, x0:x0 + cw] = small[:ch, :cw]
     moved = [(b[0] * scale + x0, b[1] * scale + y0, b[2] * scale + x0, b[3] * scale + y0)
              for b in boxes]
-    inside = [b for b in moved if b[0] >= x0 - 1 and b[1] >= y0 - 1 and b[2] <= x0 + cw + 1
-              and b[3] <= y0 + ch + 1]  # 1 px: the resize rounds the image's size
+    inside = [b if b[0] >= x0 - 1 and b[1] >= y0 - 1 and b[2] <= x0 + cw + 1
+              and b[3] <= y0 + ch + 1 else None  # 1 px: the resize rounds the image's size
+              for b in moved]
     return frame, inside
 
 
@@ -102,14 +105,15 @@ def iou(a: Sequence[float], b: Sequence[float]) -> float:
     return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
-def matched(truth: Sequence[tuple], found: Sequence[Detection]) -> list[bool]:
-    """Greedy one-to-one matching, best score first: which truth boxes were found."""
+def matched(truth: Sequence[tuple | None], found: Sequence[Detection]) -> list[bool]:
+    """Greedy one-to-one matching, best score first: which truth boxes were found (None:
+    a box that is not in the frame, never found)."""
     people = sorted((d for d in found if d.label == "person"), key=lambda d: -d.score)
     hit = [False] * len(truth)
     for d in people:
         best, best_iou = None, MATCH_IOU
         for i, box in enumerate(truth):
-            if not hit[i] and (overlap := iou(box, d.box)) >= best_iou:
+            if box is not None and not hit[i] and (overlap := iou(box, d.box)) >= best_iou:
                 best, best_iou = i, overlap
         if best is not None:
             hit[best] = True
@@ -130,11 +134,12 @@ def far_recall(detector, views: ViewScheduler, frame_size: tuple[int, int], fy: 
     tallies = {z: Tally() for z in distances}
     frames = list(sequence_frames(footage, every))
     for n, (image, boxes) in enumerate(frames, 1):
-        median_h = float(np.median([b[3] - b[1] for b in boxes]))
-        for z in distances:
-            scale = fy * PERSON_HEIGHT_M / z / median_h
-            frame, truth = place(image, boxes, scale, frame_size, centre)
-            _count(detector, Frame(0.0, 0, frame), crop, truth, fy, tallies)
+        for group in height_groups(boxes):
+            group_h = float(np.median([boxes[i][3] - boxes[i][1] for i in group]))
+            for z in distances:
+                scale = fy * PERSON_HEIGHT_M / z / group_h
+                frame, truth = place(image, boxes, scale, frame_size, centre)
+                _count(detector, Frame(0.0, 0, frame), crop, truth, group, tallies[z])
         if progress is not None:
             progress(n, len(frames))
     in_w, in_h = detector.spec.input_size
@@ -148,21 +153,35 @@ def far_recall(detector, views: ViewScheduler, frame_size: tuple[int, int], fy: 
             for z, t in tallies.items()}
 
 
-def _count(detector, frame: Frame, crop: Crop, truth: list[tuple], fy: float,
-           tallies: dict[float, Tally]) -> None:
+def height_groups(boxes: Sequence[tuple]) -> list[list[int]]:
+    """Indexes of the boxes in groups of nearly the same height (within ``BAND`` of the
+    group's smallest), so one shrunk frame serves every person of a group."""
+    order = sorted(range(len(boxes)), key=lambda i: boxes[i][3] - boxes[i][1])
+    groups: list[list[int]] = []
+    for i in order:
+        h = boxes[i][3] - boxes[i][1]
+        if groups and h <= (1 + BAND) * (boxes[groups[-1][0]][3] - boxes[groups[-1][0]][1]):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def _count(detector, frame: Frame, crop: Crop, truth: list[tuple | None], group: list[int],
+           tally: Tally) -> None:
+    """Count the people of ``group`` in a frame made small for their height."""
     full = detector.detect(frame).detections
     far = far_to_frame(detector.detect(crop_frame(frame, crop)).detections, crop, frame.size)
     both = merge(full, far, detector.nms_iou)
     hits = {"full": matched(truth, full), "far": matched(truth, far),
             "merged": matched(truth, both)}
-    for i, box in enumerate(truth):
-        z_eq = fy * PERSON_HEIGHT_M / (box[3] - box[1])
-        for z, tally in tallies.items():
-            if abs(z_eq - z) > BAND * z:
-                continue
-            tally.total += 1
-            tally.found["full"] += hits["full"][i]
-            tally.found["merged"] += hits["merged"][i]
-            if inside(box, crop):
-                tally.in_window += 1
-                tally.found["far"] += hits["far"][i]
+    for i in group:
+        box = truth[i]
+        if box is None:
+            continue  # shrunk out of the frame
+        tally.total += 1
+        tally.found["full"] += hits["full"][i]
+        tally.found["merged"] += hits["merged"][i]
+        if inside(box, crop):
+            tally.in_window += 1
+            tally.found["far"] += hits["far"][i]
