@@ -166,3 +166,21 @@ def test_the_camera_hands_the_main_stream_on_when_the_far_view_is_on():
     camera = factory.open_camera(off, factory.simulation(off))
     assert camera.read().size == (640, 360)
     camera.close()
+
+
+def test_replay_of_a_recording_cuts_the_same_window_as_the_device(tmp_path):
+    """The recorder stores the main stream and its intrinsics at that size (cli/run.py); the
+    window replay cuts from them is the one the live loop cut from the configured lens."""
+    from rearguard.drive.replay import session_intrinsics
+    from rearguard.session import SessionWriter, open_session
+
+    config = load_config(None)
+    live = ViewScheduler.for_config(config).crop_for((1280, 720))
+    k = lens_intrinsics(config.camera.lens).scaled_to(1280, 720)
+    meta = {"camera": {"fx": k.fx, "fy": k.fy, "cx": k.cx, "cy": k.cy, "width": 1280,
+                       "height": 720}}
+    with SessionWriter(tmp_path / "s", meta) as writer:
+        writer.add_frame(Frame(0.0, 0, np.zeros((720, 1280, 3), np.uint8)))
+    session = open_session(tmp_path / "s")
+    replayed = ViewScheduler.for_config(config, session_intrinsics(session))
+    assert replayed.crop_for((1280, 720)) == live
