@@ -55,7 +55,8 @@ class Detection:
     label: str
     class_id: int
     score: float
-    box: Box
+    box: Box  # in the full frame's pixels, whichever view found it
+    view: str = "full"  # "full" (the whole frame) or "far" (rearguard.detection.farview)
     # How fast the object's image grows, d ln(size)/dt per second, measured from its own pixels
     # against the previous frame the detector saw (rearguard.detection.scale), with its
     # standard deviation; None when it could not be measured (a new object, too few features).

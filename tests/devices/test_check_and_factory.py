@@ -55,7 +55,7 @@ def test_simulated_i2c_devices_open_through_the_same_drivers(tmp_path):
         assert chip.registers[0x18] == 0x0D  # auto-calibrated at open
         devices.haptics.set_intensity(BodySide.CENTRE, 1.0)
         assert chip.played[-1] == ("rtp", 255)
-        assert devices.camera.read().image.shape == (360, 640, 3)
+        assert devices.camera.read().image.shape == (720, 1280, 3)  # far view on: main stream
     assert sim.camera.closed  # the block's end closed every device...
     PauseButton(5, pin_factory=sim.pins).close()  # ...and freed the button's pin
 

@@ -108,3 +108,21 @@ def test_several_modules_never_ping_together():
         if a != b:
             assert t1 - t0 >= ECHO_QUIET_S - 1e-3
     assert {e[1] for e in pings} == {"left", "right"}
+
+
+def test_a_new_near_echo_asks_for_a_quick_follow_up_ping_then_a_faster_rate(rig):
+    sensor, trigger = rig
+    period = 1 / 15
+    trigger.distance_m = None
+    sensor.measure()
+    assert sensor.next_interval_s(period) == period  # nothing there: the configured rate
+    trigger.distance_m = 0.8
+    sensor.measure()
+    # A new near echo: ping again once its echo (4.7 ms at 0.8 m) is back, plus a guard.
+    assert sensor.next_interval_s(period) == pytest.approx(2 * 0.8 / 343 + 0.005, abs=1e-3)
+    sensor.measure()
+    assert sensor.next_interval_s(period) == pytest.approx(0.03)  # confirmed near: ~33 Hz
+    trigger.distance_m = 3.0
+    sensor.measure()
+    sensor.measure()
+    assert sensor.next_interval_s(period) == period  # far again: back to the base rate

@@ -29,8 +29,13 @@ def run_check(args: argparse.Namespace) -> int:
     for note in check_paths(config):  # what run checks, checked here too
         print(f"warning: {note}")
     if not args.no_model:
+        from dataclasses import replace
+
+        from rearguard.boards import board_profile, resolve_model
         from rearguard.detection import model_file_for
 
-        model_file_for(config.detector)
+        board = board_profile(config.board.profile)
+        model_file_for(replace(config.detector,
+                               model=resolve_model(config.detector.model, board)))
     print(f"{args.file}: ok")
     return 0

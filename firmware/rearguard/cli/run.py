@@ -67,7 +67,7 @@ def run(args: argparse.Namespace, sim: Any = None) -> int:
     config = _config(args)
     injections = _injections(args)
     profile = board_profile(config.board.profile)
-    detector = _detector(config, profile)  # before any hardware: fail fast
+    config, detector = _detector(config, profile)  # before any hardware: fail fast
     with ExitStack() as stack:
         loop, player, shutdown_s = _assemble(config, args, detector, injections, stack, sim)
         with _signals_stop(loop):
@@ -94,7 +94,7 @@ def _config(args: argparse.Namespace) -> Config:
         _say("no --config: simulating with the built-in defaults")
     config = load_config(path)
     for note in check_paths(config):  # what `config check` says, said here too
-        _say(f"warning: {note}")
+        journal.log.warning("warning: %s", note)
     if args.simulate and args.video:
         from rearguard.devices import factory
 
@@ -111,11 +111,15 @@ def _injections(args: argparse.Namespace) -> list[Injection]:
         raise UsageError(str(e)) from None
 
 
-def _detector(config: Config, profile: BoardProfile):
+def _detector(config: Config, profile: BoardProfile) -> tuple[Config, Any]:
+    """The config with the detector's thread count settled, and the detector."""
     threads, why = detector_threads(config.detector.threads, profile, os.cpu_count() or 1)
-    _say(f"detector: {config.detector.model} with {threads} onnxruntime thread"
+    config = dataclasses.replace(config, detector=dataclasses.replace(config.detector,
+                                                                      threads=threads))
+    detector = open_detector(config.detector, profile)
+    _say(f"detector: {detector.spec.name} with {threads} onnxruntime thread"
          f"{'s' if threads != 1 else ''} ({why})")
-    return open_detector(dataclasses.replace(config.detector, threads=threads), profile)
+    return config, detector
 
 
 def _assemble(config: Config, args: argparse.Namespace, detector: Any,
@@ -226,9 +230,11 @@ def _session_meta(config: Config, detector: Any) -> dict[str, Any]:
         "haptics": {"sides": [s.value for s in haptic_sides(config)]},
         "config": config_table(config),
     }
-    if config.camera.source == "picamera2":  # the lores stream is what gets recorded
-        k = camera_intrinsics(config.camera).scaled_to(config.camera.detect_width,
-                                                    config.camera.detect_height)
+    if config.camera.source == "picamera2":  # the stream the detector sees is recorded
+        cam = config.camera  # main with the far view on (its window needs full resolution)
+        size = (cam.width, cam.height) if config.far_view.enabled else \
+            (cam.detect_width, cam.detect_height)
+        k = camera_intrinsics(config.camera).scaled_to(*size)
         meta["camera"] = {"fx": k.fx, "fy": k.fy, "cx": k.cx, "cy": k.cy, "width": k.width,
                           "height": k.height}
     return meta
@@ -274,7 +280,7 @@ class StatusLine:
 
 def _report(loop: LiveLoop) -> None:
     if loop.on_status is not None:
-        _say("")
+        print(file=sys.stderr)  # end the status line
     recorder = loop.recorder
     recorded = ""
     if recorder is not None:
@@ -287,4 +293,5 @@ def _report(loop: LiveLoop) -> None:
 
 
 def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    """One line for the person running it, and for the journal under systemd."""
+    journal.log.info(text)

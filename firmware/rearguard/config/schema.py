@@ -40,10 +40,13 @@ class CameraConfig:
     source: str = setting("picamera2", choices=("picamera2", "opencv"), doc=(
         "picamera2 for a Raspberry Pi camera module; opencv for a USB camera or a video file."))
     device: str = setting("0", doc="For source = opencv: a camera index (\"0\") or a video path.")
-    width: int = setting(1280, min=160, max=4608, doc="Main stream width (recording), pixels.")
-    height: int = setting(720, min=120, max=2592, doc="Main stream height (recording), pixels.")
+    width: int = setting(1280, min=160, max=4608, doc=(
+        "Main stream width, pixels. With the far view on, the detector and the recording get "
+        "this stream: the far view's window is cut from it at full resolution."))
+    height: int = setting(720, min=120, max=2592, doc="Main stream height, pixels.")
     detect_width: int = setting(640, min=160, max=1920, doc=(
-        "Low-resolution stream handed to the detector, pixels. Keep it near the model's input."))
+        "Low-resolution stream handed to the detector (and recorded) when the far view is "
+        "off, pixels. Keep it near the model's input."))
     detect_height: int = setting(360, min=120, max=1080, doc="Low-resolution stream height.")
     fps: int = setting(20, min=1, max=120, doc="Fixed camera frame rate, frames per second.")
     rotate_180: bool = setting(False, doc="Set when the camera is mounted upside down.")
@@ -64,8 +67,10 @@ class MountingConfig:
 
 @dataclass(frozen=True)
 class DetectorConfig:
-    model: str = setting("yolox_nano_416", doc=(
-        "Model name from models/catalog.toml (`rearguard model list`)."))
+    model: str = setting("auto", doc=(
+        "Model name from models/catalog.toml (`rearguard model list`), or auto: the board's "
+        "default, the best model that keeps the full view near 5 Hz with onnxruntime "
+        "(rearguard/boards.py: YOLOX-Nano 416 on a Pi 5, NanoDet-m 320 on a Pi 4 and Zero 2 W)."))
     model_file: str = setting("", doc=(
         "Path to the .onnx file; empty means models/<catalog file name> in the asset folder."))
     score_threshold: float = setting(0.0, min=0.0, max=0.99, doc=(
@@ -75,6 +80,26 @@ class DetectorConfig:
         "Boxes overlapping more than this (IoU) are merged by non-maximum suppression; 0 takes "
         "the model's own."))
     threads: int = setting(0, min=0, max=8, doc="onnxruntime threads; 0 takes the board's.")
+
+
+@dataclass(frozen=True)
+class FarViewConfig:
+    enabled: bool = setting(True, doc=(
+        "A second look at the far end of the path: a window of 1/zoom of the frame around "
+        "the vanishing point (from [mounting] pitch_deg), at full resolution, fed to the same "
+        "model, so people 20-25 m away are zoom times larger to it. Its detections join the "
+        "full view's in frame pixels. On the device the detector then gets the camera's main "
+        "stream (camera.width x height) instead of the low-resolution one."))
+    zoom: float = setting(2.0, min=1.2, max=4.0, doc=(
+        "How much larger the far view shows things than the full view (the window is "
+        "1/zoom of the frame's width and height)."))
+    every: int = setting(2, min=1, max=20, doc=(
+        "Run the far view on every Nth frame the detector takes (2: at most one extra "
+        "inference per two frames)."))
+    min_full_view_hz: float = setting(5.0, min=0.0, max=30.0, doc=(
+        "The far view runs less often when it would push the full view's rate below this "
+        "(from the measured inference time live, the board's figure in replay); 0: never "
+        "held back."))
 
 
 @dataclass(frozen=True)
@@ -227,6 +252,7 @@ class Config:
     camera: CameraConfig = field(default_factory=CameraConfig)
     mounting: MountingConfig = field(default_factory=MountingConfig)
     detector: DetectorConfig = field(default_factory=DetectorConfig)
+    far_view: FarViewConfig = field(default_factory=FarViewConfig)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     rangefinders: list[RangefinderConfig] = field(default_factory=_default_rangefinders)
     haptics: HapticsConfig = field(default_factory=HapticsConfig)

@@ -89,7 +89,8 @@ def open_camera(config: Config, sim: Simulation | None = None) -> FrameSource:
     if config.camera.source == "opencv":
         return OpenCVSource(config.camera.device)
     factory = (lambda: sim.camera) if sim is not None else None
-    return Picamera2Source(config.camera, camera_factory=factory)
+    return Picamera2Source(config.camera, camera_factory=factory,
+                           stream="main" if config.far_view.enabled else "lores")
 
 
 def open_rangefinders(config: Config, sim: Simulation | None = None) -> list[Rangefinder]:

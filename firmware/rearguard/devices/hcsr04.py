@@ -12,7 +12,10 @@ Wiring (the HC-SR04 is a 5 V part; its ECHO output must not reach a Pi pin at 5 
 
 Mount it on the back plate pointing the way the runner travels, beside the camera. Its beam is
 about 15 degrees wide and it sees 2 cm to about 4 m. Pings need ~60 ms apart for the last
-echo to die down: ``rate_hz`` 15 or less.
+echo to die down: ``rate_hz`` 15 or less. While something is near, the driver asks for faster
+pings (:meth:`HCSR04.next_interval_s`, the pure rule in ``core/range_filter.py``): a
+follow-up ping right after a new near echo, so it is confirmed within milliseconds, and about
+33 Hz while a confirmed echo stays within 2 m.
 
 How a reading is taken: a 10 us pulse on TRIG; the module then raises ECHO for as long as the
 sound took to come back (58 us per cm). With nothing in range it holds ECHO high for ~38 ms
@@ -32,6 +35,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from rearguard.core.range_filter import ping_interval_s
 from rearguard.devices.base import Closing, DeviceFault, DeviceMissing
 from rearguard.messages import RangeReading
 
@@ -91,6 +95,7 @@ class HCSR04(Closing):
         self._fall: object | None = None
         self._answered = threading.Event()
         self._silent = 0
+        self._last: tuple[float | None, float | None] = (None, None)  # the last two distances
         self._echo.pin.edges = "both"
         self._echo.pin.when_changed = self._edge
 
@@ -103,6 +108,16 @@ class HCSR04(Closing):
 
     def measure(self) -> RangeReading:
         """Ping once; the distance, or ``distance_m=None`` when nothing answered in range."""
+        reading = self._measure()
+        self._last = (self._last[1], reading.distance_m)
+        return reading
+
+    def next_interval_s(self, period_s: float) -> float:
+        """Seconds from the last ping to the next: ``period_s``, shorter while something is
+        near (see the module docstring)."""
+        return ping_interval_s(self._last[0], self._last[1], period_s)
+
+    def _measure(self) -> RangeReading:
         if self._echo.pin.state:
             raise DeviceFault(f"HC-SR04 {self.name}", "echo line stuck high (wiring or divider)")
         with ECHO_LOCK:

@@ -22,6 +22,7 @@ from rearguard.config.lens import camera_intrinsics
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
+from rearguard.detection.farview import ViewScheduler
 from rearguard.detection.scale import ScaleMeter
 from rearguard.messages import AlertCommand, Frame, RangeReading, Stage
 from rearguard.session import ButtonPress, RecordedFault, Session
@@ -39,8 +40,9 @@ class ReplayResult:
 
     session: Session
     profile: BoardProfile
-    inference_s: float  # modelled detector time per frame
+    inference_s: float  # modelled detector time per view (a frame with the far view takes two)
     frames_total: int = 0
+    far_views: int = 0  # frames on which the far view ran too
     frames_processed: int = 0
     frames_dropped: int = 0
     detector_wall_s: list[float] = field(default_factory=list)  # measured here, not modelled
@@ -57,7 +59,7 @@ def replay_session(session: Session, config: Config, detector: Detector,
                    progress: Progress | None = None) -> ReplayResult:
     """Run ``session`` through the core as the device would have; see the module docstring."""
     config = config_for_session(config, session)
-    result = ReplayResult(session, profile, profile.inference_s(detector.spec.gflops))
+    result = ReplayResult(session, profile, profile.inference_s(detector.spec.name))
     result.frames_total = session.frame_count
 
     def record(e: dict[str, Any]) -> None:
@@ -70,16 +72,18 @@ def replay_session(session: Session, config: Config, detector: Detector,
     intrinsics = session_intrinsics(session) or camera_intrinsics(config.camera)
     core = Core(config, detector.spec.obstacle_heights, record, watched=watched,
                 intrinsics=intrinsics)
-    _Replayer(session, config, detector, core, result, record, progress).run()
+    views = ViewScheduler.for_config(config, intrinsics, view_s=result.inference_s)
+    _Replayer(session, config, detector, views, core, result, record, progress).run()
     return result
 
 
 class _Replayer:
     """The time-ordered queue behind :func:`replay_session`."""
 
-    def __init__(self, session: Session, config: Config, detector: Detector, core: Core,
-                 result: ReplayResult, record: EventSink, progress: Progress | None):
-        self.session, self.detector, self.core = session, detector, core
+    def __init__(self, session: Session, config: Config, detector: Detector,
+                 views: ViewScheduler, core: Core, result: ReplayResult, record: EventSink,
+                 progress: Progress | None):
+        self.session, self.detector, self.views, self.core = session, detector, views, core
         self.scale = ScaleMeter(frozenset(detector.spec.obstacle_heights))
         self.result, self.record, self.progress = result, record, progress
         self.tick_s = 1.0 / config.alert.tick_hz
@@ -111,7 +115,7 @@ class _Replayer:
         times = [float(self.session.frame_times[0]), float(self.session.frame_times[-1])]
         if self.session.sensors:
             times += [self.session.sensors[0].t, self.session.sensors[-1].t]
-        return min(times), max(times) + 2 * self.result.inference_s
+        return min(times), max(times) + 4 * self.result.inference_s
 
     def _handle(self, t: float, order: int, item: Any) -> None:
         if order == _SENSOR:
@@ -150,9 +154,10 @@ class _Replayer:
 
     def _start(self, frame: Frame, t: float) -> None:
         began = time.perf_counter()
-        detections = self.scale.measure(frame, self.detector.detect(frame))
+        detections = self.scale.measure(frame, self.views.detect(self.detector, frame))
         self.result.detector_wall_s.append(time.perf_counter() - began)
-        self.busy_until = t + self.result.inference_s
+        self.busy_until = t + self.result.inference_s * self.views.views_run
+        self.result.far_views += self.views.views_run - 1
         self.result.frames_processed += 1
         self.record(event(frame.t, "frame", index=frame.index, start=t, done=self.busy_until))
         self.push(self.busy_until, _RESULT, detections)
