@@ -77,6 +77,14 @@ def test_driver_docstrings_carry_the_pin_map():
     assert "free GPIO" in inspect.getdoc(buzzer)
 
 
+def test_wiring_md_carries_the_pin_map():
+    text = (REPO / "hw" / "wiring.md").read_text()
+    for n in (W.trigger, W.echo, W.button, W.sda, W.scl, *(pin for _, pin in W.motors)):
+        assert gpio(n) in text, gpio(n)
+    assert f"`trigger_pin = {W.trigger}`, `echo_pin = {W.echo}`" in text
+    assert f"`[button] pin = {W.button}`" in text
+
+
 def test_loopback_md_shows_the_bench_jumpers():
     text = (REPO / "hw" / "loopback.md").read_text()
     lb = W.loopback
