@@ -100,12 +100,24 @@ def tree(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def staged(tmp_path_factory, assets, staging):
     root = tmp_path_factory.mktemp("staging") / "pi"
+    # Without the models the config check fails: setup must stop there, before the service.
+    no_models = setup("--root", str(root))
     first = setup("--root", str(root), "--assets", str(assets))
     assert first.returncode == 0, first.stdout + first.stderr
     before = tree(root)
     second = setup("--root", str(root), "--assets", str(assets))
     assert second.returncode == 0, second.stdout + second.stderr
-    return root, first, second, before
+    return root, first, second, before, no_models
+
+
+def test_a_failed_config_check_stops_before_the_service_and_says_why(staged):
+    out = staged[4]
+    assert out.returncode == 1
+    assert "yolox_nano_416" in out.stderr  # the check's own line: which model is missing
+    assert "the config check failed (above); the service was NOT installed or enabled" in \
+        out.stderr
+    assert "what to do:" in out.stderr and "--assets DIR" in out.stderr
+    assert "== systemd service" not in out.stdout
 
 
 def test_staged_tree_has_the_unit_enabled(staged):
@@ -164,7 +176,7 @@ def test_staged_models_match_their_catalog_checksums(staged, assets):
 
 
 def test_second_run_changes_nothing(staged):
-    root, _, second, before = staged
+    root, _, second, before, _ = staged
     assert "nothing changed: already set up" in second.stdout, second.stdout
     assert "   changed:" not in second.stdout
     assert tree(root) == before
