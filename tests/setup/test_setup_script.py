@@ -102,10 +102,10 @@ def staged(tmp_path_factory, assets, staging):
     root = tmp_path_factory.mktemp("staging") / "pi"
     # Without the models the config check fails: setup must stop there, before the service.
     no_models = setup("--root", str(root))
-    first = setup("--root", str(root), "--assets", str(assets))
+    first = setup("--root", str(root), "--assets", str(assets), "--footage")
     assert first.returncode == 0, first.stdout + first.stderr
     before = tree(root)
-    second = setup("--root", str(root), "--assets", str(assets))
+    second = setup("--root", str(root), "--assets", str(assets), "--footage")
     assert second.returncode == 0, second.stdout + second.stderr
     return root, first, second, before, no_models
 
@@ -173,6 +173,11 @@ def test_staged_models_match_their_catalog_checksums(staged, assets):
     assert [p.name for p in installed] == sorted(p.name for p in (assets / "models").glob("*.onnx"))
     for path in installed:
         assert by_file[path.name].accepts(hashlib.sha256(path.read_bytes()).hexdigest()), path
+
+
+def test_staged_footage_is_the_asset_footage(staged, assets):
+    footage = staged[0] / "var/lib/rearguard/footage"
+    assert tree(footage) == tree(assets / "footage")
 
 
 def test_second_run_changes_nothing(staged):
