@@ -188,3 +188,48 @@ def test_second_run_changes_nothing(staged):
     assert "nothing changed: already set up" in second.stdout, second.stdout
     assert "   changed:" not in second.stdout
     assert tree(root) == before
+
+
+# --- would a Pi be recognised? (fake machine files; --dry-run only) ------------------------------
+
+PI_OS = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_CODENAME={}\n'
+
+
+@pytest.mark.parametrize("model, codename, arch, board, refusal", [
+    ("Raspberry Pi 5 Model B Rev 1.0", "bookworm", "arm64", "pi5", None),
+    ("Raspberry Pi 4 Model B Rev 1.5", "trixie", "arm64", "pi4", None),
+    ("Raspberry Pi Zero 2 W Rev 1.0", "bookworm", "arm64", "zero2w", None),
+    ("Raspberry Pi 3 Model B Rev 1.2", "bookworm", "arm64", None,
+     "board 'Raspberry Pi 3 Model B Rev 1.2' is not a Pi 5, Pi 4 or Zero 2 W"),
+    ("Raspberry Pi 4 Model B Rev 1.5", "bullseye", "arm64", None,
+     "OS 'bullseye' is not Raspberry Pi OS Bookworm or Trixie"),
+    ("Raspberry Pi 4 Model B Rev 1.5", "bookworm", "armhf", None,
+     "architecture armhf is not 64-bit ARM"),
+])
+def test_a_pi_is_recognised_and_anything_else_is_named(tmp_path, model, codename, arch, board,
+                                                        refusal):
+    (tmp_path / "model").write_bytes(model.encode() + b"\0")
+    (tmp_path / "os-release").write_text(PI_OS.format(codename))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(REARGUARD_SETUP_MODEL_FILE=str(tmp_path / "model"),
+               REARGUARD_SETUP_OS_RELEASE=str(tmp_path / "os-release"), REARGUARD_SETUP_ARCH=arch)
+    out = subprocess.run([str(SETUP), "--dry-run"], capture_output=True, text=True, env=env,
+                         timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    if os.geteuid() != 0:
+        pytest.skip("as root only: setup also refuses a user that is not root")
+    if refusal is None:
+        assert "would stop" not in out.stdout, out.stdout
+        assert f"{model}, Raspberry Pi OS {codename} 64-bit" in out.stdout
+        assert f"requirements/pi-{codename}.txt; board profile: {board}" in out.stdout
+    else:
+        assert refusal in out.stdout, out.stdout
+
+
+def test_the_stand_ins_never_allow_a_real_install(tmp_path):
+    (tmp_path / "model").write_text("Raspberry Pi 5 Model B Rev 1.0")
+    env = {**os.environ, "REARGUARD_SETUP_MODEL_FILE": str(tmp_path / "model")}
+    out = subprocess.run([str(SETUP)], capture_output=True, text=True, env=env, timeout=60,
+                         check=False)
+    assert out.returncode == 2
+    assert "work with --dry-run only" in out.stderr
