@@ -233,3 +233,12 @@ def test_the_stand_ins_never_allow_a_real_install(tmp_path):
                          check=False)
     assert out.returncode == 2
     assert "work with --dry-run only" in out.stderr
+
+
+def test_a_dry_run_into_a_staging_root_writes_nothing(tmp_path):
+    root = tmp_path / "pi"
+    out = setup("--root", str(root), "--dry-run")
+    assert out.returncode == 0, out.stderr
+    assert f"would run: {'python3'} -m venv --system-site-packages {root}/opt/rearguard/.venv" \
+        in out.stdout
+    assert not root.exists()
