@@ -239,6 +239,6 @@ def test_a_dry_run_into_a_staging_root_writes_nothing(tmp_path):
     root = tmp_path / "pi"
     out = setup("--root", str(root), "--dry-run")
     assert out.returncode == 0, out.stderr
-    assert f"would run: {'python3'} -m venv --system-site-packages {root}/opt/rearguard/.venv" \
+    assert f"would run: python3 -m venv --system-site-packages {root}/opt/rearguard/.venv" \
         in out.stdout
     assert not root.exists()
