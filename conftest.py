@@ -3,13 +3,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from rearguard.boards import PROFILES
-
-PI_MODEL = Path("/proc/device-tree/model")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -22,28 +18,3 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                           "tree, twice, and scripts/deploy over SSH (.ci/run passes it)")
     parser.addoption("--profile", choices=sorted(PROFILES),
                      help="board profile for every HIL scenario (default: each scenario's own)")
-
-
-def raspberry_pi_model() -> str | None:
-    """This board's model string if it is a Raspberry Pi, else None."""
-    try:
-        model = PI_MODEL.read_bytes().rstrip(b"\0").decode(errors="replace")
-    except OSError:
-        return None
-    return model if "Raspberry Pi" in model else None
-
-
-@pytest.fixture(scope="session")
-def hardware(request: pytest.FixtureRequest) -> bool:
-    """True with --hardware on a Pi; False without --hardware (mock pins); with --hardware on
-    another machine the test skips, saying why, instead of failing on missing GPIO."""
-    if not request.config.getoption("--hardware"):
-        return False
-    if raspberry_pi_model() is None:
-        pytest.skip(f"--hardware needs a Raspberry Pi ({PI_MODEL} does not name one)")
-    return True
-
-
-@pytest.fixture(scope="session")
-def profile_override(request: pytest.FixtureRequest) -> str | None:
-    return request.config.getoption("--profile")

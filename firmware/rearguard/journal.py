@@ -56,8 +56,10 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
-def _warning_line(message, category, filename, lineno, line=None) -> str:
-    return f"{category.__name__}: {message}"  # not the source line warnings would add
+def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Python warnings (gpiozero's pin-factory fallbacks) as one journal line each, without
+    the source line ``warnings`` would print under it."""
+    logging.getLogger("py.warnings").warning("%s: %s", category.__name__, message)
 
 
 def under_systemd() -> bool:
@@ -77,8 +79,7 @@ def configure(level: int = logging.INFO) -> None:
                                       "%H:%M:%S"))
     root.addHandler(handler)
     root.setLevel(level)
-    warnings.formatwarning = _warning_line
-    logging.captureWarnings(True)  # gpiozero's pin-factory fallbacks become log lines too
+    warnings.showwarning = _log_warning
 
 
 def describe_event(record: Mapping[str, Any]) -> tuple[int, str] | None:

@@ -48,7 +48,7 @@ def test_hcsr04_reads_the_distance_the_bench_answers(hardware, distance_m, capsy
                                  pin_factory=_factory(hardware))
     with capsys.disabled():
         print(f"\n  echo loopback ({'GPIO' if hardware else 'MockFactory'}) at {distance_m} m: "
-              f"read {_cm(result.readings)} cm, sent {_cm(result.sent_m)} cm")
+              f"read {_cm(result.readings)} cm, sent {_cm(sum(s) / 2 for s in result.sent_m)} cm")
     assert result.passed, result.readings
 
 

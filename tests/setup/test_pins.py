@@ -77,6 +77,14 @@ def test_driver_docstrings_carry_the_pin_map():
     assert "free GPIO" in inspect.getdoc(buzzer)
 
 
+def test_wiring_md_carries_the_pin_map():
+    text = (REPO / "hw" / "wiring.md").read_text()
+    for n in (W.trigger, W.echo, W.button, W.sda, W.scl, *(pin for _, pin in W.motors)):
+        assert gpio(n) in text, gpio(n)
+    assert f"`trigger_pin = {W.trigger}`, `echo_pin = {W.echo}`" in text
+    assert f"`[button] pin = {W.button}`" in text
+
+
 def test_loopback_md_shows_the_bench_jumpers():
     text = (REPO / "hw" / "loopback.md").read_text()
     lb = W.loopback
@@ -85,3 +93,16 @@ def test_loopback_md_shows_the_bench_jumpers():
     assert f"| TRIG {gpio(W.trigger)} | {gpio(lb.hcsr04_trigger_sense)} |" in text
     assert f"| ECHO {gpio(W.echo)} | {gpio(lb.hcsr04_echo_drive)} |" in text
     assert f"| button {gpio(W.button)} | {gpio(lb.button_drive)} |" in text
+
+
+def test_wiring_diagram_is_drawn_from_the_pin_map():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_wiring_diagram",
+                                                  REPO / "scripts/make_wiring_diagram.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    svg = (REPO / "hw/wiring.svg").read_text()
+    assert svg == module.wiring_svg(W), "run: python scripts/make_wiring_diagram.py"
+    assert len(svg.encode()) < 200_000
+    assert f"pin {HEADER_PIN[W.trigger]} GPIO {W.trigger}: HC-SR04 TRIG" in svg

@@ -100,12 +100,24 @@ def tree(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def staged(tmp_path_factory, assets, staging):
     root = tmp_path_factory.mktemp("staging") / "pi"
-    first = setup("--root", str(root), "--assets", str(assets))
+    # Without the models the config check fails: setup must stop there, before the service.
+    no_models = setup("--root", str(root))
+    first = setup("--root", str(root), "--assets", str(assets), "--footage")
     assert first.returncode == 0, first.stdout + first.stderr
     before = tree(root)
-    second = setup("--root", str(root), "--assets", str(assets))
+    second = setup("--root", str(root), "--assets", str(assets), "--footage")
     assert second.returncode == 0, second.stdout + second.stderr
-    return root, first, second, before
+    return root, first, second, before, no_models
+
+
+def test_a_failed_config_check_stops_before_the_service_and_says_why(staged):
+    out = staged[4]
+    assert out.returncode == 1
+    assert "yolox_nano_416" in out.stderr  # the check's own line: which model is missing
+    assert "the config check failed (above); the service was NOT installed or enabled" in \
+        out.stderr
+    assert "what to do:" in out.stderr and "--assets DIR" in out.stderr
+    assert "== systemd service" not in out.stdout
 
 
 def test_staged_tree_has_the_unit_enabled(staged):
@@ -163,8 +175,70 @@ def test_staged_models_match_their_catalog_checksums(staged, assets):
         assert by_file[path.name].accepts(hashlib.sha256(path.read_bytes()).hexdigest()), path
 
 
+def test_staged_footage_is_the_asset_footage(staged, assets):
+    def contents(folder: Path) -> dict[str, str]:  # modes differ: the copies get the umask's
+        return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in folder.rglob("*") if p.is_file()}
+
+    assert contents(staged[0] / "var/lib/rearguard/footage") == contents(assets / "footage")
+
+
 def test_second_run_changes_nothing(staged):
-    root, _, second, before = staged
+    root, _, second, before, _ = staged
     assert "nothing changed: already set up" in second.stdout, second.stdout
     assert "   changed:" not in second.stdout
     assert tree(root) == before
+
+
+# --- would a Pi be recognised? (fake machine files; --dry-run only) ------------------------------
+
+PI_OS = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_CODENAME={}\n'
+
+
+@pytest.mark.parametrize("model, codename, arch, board, refusal", [
+    ("Raspberry Pi 5 Model B Rev 1.0", "bookworm", "arm64", "pi5", None),
+    ("Raspberry Pi 4 Model B Rev 1.5", "trixie", "arm64", "pi4", None),
+    ("Raspberry Pi Zero 2 W Rev 1.0", "bookworm", "arm64", "zero2w", None),
+    ("Raspberry Pi 3 Model B Rev 1.2", "bookworm", "arm64", None,
+     "board 'Raspberry Pi 3 Model B Rev 1.2' is not a Pi 5, Pi 4 or Zero 2 W"),
+    ("Raspberry Pi 4 Model B Rev 1.5", "bullseye", "arm64", None,
+     "OS 'bullseye' is not Raspberry Pi OS Bookworm or Trixie"),
+    ("Raspberry Pi 4 Model B Rev 1.5", "bookworm", "armhf", None,
+     "architecture armhf is not 64-bit ARM"),
+])
+def test_a_pi_is_recognised_and_anything_else_is_named(tmp_path, model, codename, arch, board,
+                                                        refusal):
+    (tmp_path / "model").write_bytes(model.encode() + b"\0")
+    (tmp_path / "os-release").write_text(PI_OS.format(codename))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(REARGUARD_SETUP_MODEL_FILE=str(tmp_path / "model"),
+               REARGUARD_SETUP_OS_RELEASE=str(tmp_path / "os-release"), REARGUARD_SETUP_ARCH=arch)
+    out = subprocess.run([str(SETUP), "--dry-run"], capture_output=True, text=True, env=env,
+                         timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    if os.geteuid() != 0:
+        pytest.skip("as root only: setup also refuses a user that is not root")
+    if refusal is None:
+        assert "would stop" not in out.stdout, out.stdout
+        assert f"{model}, Raspberry Pi OS {codename} 64-bit" in out.stdout
+        assert f"requirements/pi-{codename}.txt; board profile: {board}" in out.stdout
+    else:
+        assert refusal in out.stdout, out.stdout
+
+
+def test_the_stand_ins_never_allow_a_real_install(tmp_path):
+    (tmp_path / "model").write_text("Raspberry Pi 5 Model B Rev 1.0")
+    env = {**os.environ, "REARGUARD_SETUP_MODEL_FILE": str(tmp_path / "model")}
+    out = subprocess.run([str(SETUP)], capture_output=True, text=True, env=env, timeout=60,
+                         check=False)
+    assert out.returncode == 2
+    assert "work with --dry-run only" in out.stderr
+
+
+def test_a_dry_run_into_a_staging_root_writes_nothing(tmp_path):
+    root = tmp_path / "pi"
+    out = setup("--root", str(root), "--dry-run")
+    assert out.returncode == 0, out.stderr
+    assert f"would run: python3 -m venv --system-site-packages {root}/opt/rearguard/.venv" \
+        in out.stdout
+    assert not root.exists()

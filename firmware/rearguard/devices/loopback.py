@@ -99,27 +99,31 @@ def _play_and_check(player, command, sides, edges, sensed, result, tolerance_s) 
 class EchoAnswerer:
     """Plays an HC-SR04 on the bench: each falling edge of TRIG (seen on ``sense``) is answered
     on ``drive`` (jumpered to ECHO) with a pulse as long as sound takes to ``distance_m`` and
-    back. The pulse is timed with a busy wait (sleep is too coarse for centimetres), and each
-    pulse's real length is kept in ``sent_m``: a busy machine may stretch a pulse, and the
-    driver must read the pulse that was really on the wire."""
+    back. The pulse is timed with a busy wait (sleep is too coarse for centimetres). A busy
+    machine may stretch a pulse, so each answer keeps the shortest and the longest the pulse
+    on the wire can have been (the pin writes are bracketed by clock reads), in metres."""
 
     def __init__(self, sense: int, drive: int, distance_m: float, *,
                  pin_factory: object | None = None):
         from gpiozero import DigitalInputDevice, DigitalOutputDevice
 
         self.pulse_s = 2 * distance_m / SPEED_OF_SOUND_MPS
-        self.sent_m: list[float] = []
+        self.sent_m: list[tuple[float, float]] = []
         self._drive = DigitalOutputDevice(drive, initial_value=False, pin_factory=pin_factory)
         self._sense = DigitalInputDevice(sense, pull_up=False, pin_factory=pin_factory)
         self._sense.when_deactivated = self._answer
 
     def _answer(self) -> None:
+        before_on = time.perf_counter()
         self._drive.on()
-        start = time.perf_counter()
-        while time.perf_counter() < start + self.pulse_s:
+        after_on = time.perf_counter()
+        while time.perf_counter() < after_on + self.pulse_s:
             pass
+        before_off = time.perf_counter()
         self._drive.off()
-        self.sent_m.append((time.perf_counter() - start) * SPEED_OF_SOUND_MPS / 2)
+        after_off = time.perf_counter()
+        to_m = SPEED_OF_SOUND_MPS / 2
+        self.sent_m.append(((before_off - after_on) * to_m, (after_off - before_on) * to_m))
 
     def close(self) -> None:
         self._sense.close()
@@ -128,17 +132,17 @@ class EchoAnswerer:
 
 @dataclass
 class EchoResult:
-    distance_m: float               # what the bench was asked to answer
-    readings: list[float | None]    # what the driver read, per ping
-    sent_m: list[float]             # what the bench's pulses really encoded, per answer
+    distance_m: float                    # what the bench was asked to answer
+    readings: list[float | None]         # what the driver read, per ping
+    sent_m: list[tuple[float, float]]    # shortest and longest each answer can have encoded
     tolerance_m: float
 
     @property
     def passed(self) -> bool:
         """Every ping answered, and read as the pulse that was on the wire."""
         return bool(self.readings) and len(self.sent_m) == len(self.readings) and all(
-            r is not None and abs(r - sent) <= self.tolerance_m
-            for r, sent in zip(self.readings, self.sent_m, strict=True))
+            r is not None and low - self.tolerance_m <= r <= high + self.tolerance_m
+            for r, (low, high) in zip(self.readings, self.sent_m, strict=True))
 
 
 def check_echo_loopback(trigger: int, echo: int, sense: int, drive: int,
