@@ -41,6 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from rearguard.report import annotate_video, event_rows, render, summarize, timeline_png
 
+    if args.events is not None and not args.events.is_file():
+        raise UsageError(f"--events: {args.events} is not a file (an events.jsonl)")
     session = open_session(args.session)
     if session.frame_count == 0:
         raise UsageError(f"{session.path}: no frames recorded; nothing to report")
