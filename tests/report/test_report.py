@@ -42,3 +42,11 @@ def test_a_one_shot_plays_over_the_loop_which_then_starts_again():
     activity = motor_activity(events, [0.1, 0.6, 0.9, 1.1])
     assert activity["left"] == [0.55, 0.4, 0.55, 0.0]
     assert activity["right"] == [0.0, 0.4, 0.0, 0.0]
+
+
+def test_a_missing_events_file_is_a_one_line_error(tmp_path, capsys):
+    from rearguard.cli import main
+
+    clip = tmp_path / "clip"
+    assert main(["report", str(clip), "--events", str(tmp_path / "none.jsonl")]) == 2
+    assert "--events:" in capsys.readouterr().err

@@ -69,6 +69,8 @@ def test_older_than_goes_by_the_recorded_start(sessions, capsys):
 def test_a_bad_count_is_a_usage_error(sessions, capsys):
     assert main(["sessions", "--dir", str(sessions), "--keep", "-1"]) == 2
     assert "--keep" in capsys.readouterr().err
+    assert main(["sessions", "--dir", str(sessions / "nope")]) == 2
+    assert "--dir:" in capsys.readouterr().err
 
 
 def test_age_limit_counts_from_now(sessions):

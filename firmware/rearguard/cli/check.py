@@ -91,11 +91,8 @@ def _probe_camera(config: Config, sim, rows: list[Row]):
     where = config.camera.source if config.camera.source == "picamera2" else \
         f"opencv {config.camera.device}"
     try:
-        camera = open_camera(config, sim)
-        try:
+        with open_camera(config, sim) as camera:
             frame, ms = _timed(camera.read)
-        finally:
-            camera.close()
     except (DeviceMissing, DeviceFault, OSError, RuntimeError) as e:
         rows.append(Row("camera", where, False, _why(e)))
         return None
@@ -130,10 +127,8 @@ def _probe_rangefinders(config: Config, sim, rows: list[Row]) -> None:
         one = [r]
         try:
             (sensor,) = open_rangefinders(_only(config, rangefinders=one), sim)
-            try:
+            with sensor:
                 reading, ms = _timed(sensor.measure)
-            finally:
-                sensor.close()
         except Exception as e:
             rows.append(Row(f"rangefinder {r.name} ({r.kind})", where, False, _why(e)))
             continue
@@ -148,11 +143,8 @@ def _probe_haptics(config: Config, sim, rows: list[Row]) -> None:
     where = {"pwm": "GPIO " + ",".join(str(m.pin) for m in h.motors),
              "drv2605": f"I2C {h.i2c_bus} 0x{h.address:02x}", "none": "-"}[h.driver]
     try:
-        output = open_haptics(config, sim=sim)
-        try:
+        with open_haptics(config, sim=sim) as output:
             buzzed, ms = _timed(lambda: _buzz_each(output))
-        finally:
-            output.close()
     except Exception as e:
         rows.append(Row(f"haptics ({h.driver})", where, False, _why(e)))
         return
@@ -175,12 +167,11 @@ def _probe_button(config: Config, sim, rows: list[Row]) -> None:
         return
     where = f"GPIO {config.button.pin}"
     try:
-        button = open_button(config, sim)
+        with open_button(config, sim) as button:
+            state = "pressed" if button.is_pressed else "released"
     except Exception as e:
         rows.append(Row("button", where, False, _why(e)))
         return
-    state = "pressed" if button.is_pressed else "released"
-    button.close()
     rows.append(Row("button", where, True, state))
 
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from rearguard.boards import PROFILES, board_profile
+from rearguard.cli import UsageError
 from rearguard.cli.progress import Progress
 from rearguard.config import Config, load_config
 from rearguard.core.pipeline import haptic_sides
@@ -40,7 +41,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from rearguard.report import annotate_video, event_rows, render, summarize, timeline_png
 
+    if args.events is not None and not args.events.is_file():
+        raise UsageError(f"--events: {args.events} is not a file (an events.jsonl)")
     session = open_session(args.session)
+    if session.frame_count == 0:
+        raise UsageError(f"{session.path}: no frames recorded; nothing to report")
     config = load_config(args.config) if args.config else (recorded_config(session) or
                                                          load_config(None))
     events = read_events(args.events) if args.events else _replay(session, config, args.profile)

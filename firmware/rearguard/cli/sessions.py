@@ -36,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--keep: expected 0 or more sessions, got {args.keep}")
     if args.older_than is not None and args.older_than < 0:
         raise UsageError(f"--older-than: expected 0 or more days, got {args.older_than}")
+    if args.dir is not None and not args.dir.is_dir():
+        raise UsageError(f"--dir: {args.dir} is not a folder")
     folder = args.dir or Path(load_config(_config_path(args)).recording.dir)
     sessions = list_sessions(folder)
     doomed = to_remove(sessions, older_than_days=args.older_than, keep=args.keep) \

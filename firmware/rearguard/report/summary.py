@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from rearguard.messages import AlertLevel
+from rearguard.report.video import video_fps
 from rearguard.session import Session
 
 TABLE_KINDS = ("alert", "fault", "button", "mute", "shutdown")
@@ -74,7 +75,7 @@ def event_rows(session: Session, events: Iterable[dict[str, Any]]) -> list[Row]:
     """The moments a person looks for: alerts, faults, button presses, mute and shutdown."""
     times = session.frame_times
     t0 = float(times[0])
-    frame_s = float(times[-1] - t0) / max(len(times) - 1, 1) or 0.1
+    frame_s = 1.0 / video_fps(session)  # as the annotated video is written
     rows = []
     for e in events:
         if e["kind"] not in TABLE_KINDS:
