@@ -8,12 +8,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
 
 from rearguard.assets import assets_dir
-from rearguard.boards import PROFILES, board_profile
+from rearguard.boards import PROFILES, board_profile, resolve_model
 from rearguard.cli import UsageError
 from rearguard.config import load_config
 from rearguard.detection import open_detector
@@ -54,11 +55,21 @@ def run(args: argparse.Namespace) -> int:
     folders = _folders(args)
     profiles = args.profile or ["pi4", "pi5"]
     config = load_config(args.config)
-    detector = CachedDetector(open_detector(config.detector, board_profile("none")),
-                              None if args.no_cache else args.cache.expanduser())
+    cache = None if args.no_cache else args.cache.expanduser()
+    detectors: dict[str, CachedDetector] = {}
+
+    def detector_for(profile: str) -> CachedDetector:
+        """The model the board runs (``auto``: its default), one cached detector per model."""
+        model = resolve_model(config.detector.model, board_profile(profile))
+        if model not in detectors:
+            chosen = dataclasses.replace(config.detector, model=model)
+            detectors[model] = CachedDetector(open_detector(chosen, board_profile("none")),
+                                              cache)
+        return detectors[model]
+
     quiet = args.json is not None and str(args.json) == "-"
     try:
-        result = evaluate(folders, profiles, config, detector, assets_dir(),
+        result = evaluate(folders, profiles, config, detector_for, assets_dir(),
                           progress=None if quiet else _progress)
     except LabelError as e:
         raise UsageError(str(e)) from None

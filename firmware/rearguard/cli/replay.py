@@ -36,10 +36,21 @@ def add_replay_options(p: argparse.ArgumentParser) -> None:
                                                                "model (default: the config's)")
     p.add_argument("--out", type=Path, help="folder for events.jsonl and summary.json "
                                             "(default: runs/<session name>)")
+    p.add_argument("--hfov", type=float, metavar="DEG",
+                   help="the horizontal field of view of the camera that filmed a plain clip "
+                        "(a phone's main camera: about 65-75), instead of the configured lens; "
+                        "distances scale with it")
+
+
+def with_hfov(session: Session, hfov: float | None) -> Session:
+    """The session with its lens stated by field of view (square pixels, centred)."""
+    if hfov is not None:
+        session.meta["camera"] = {"hfov_deg": hfov}
+    return session
 
 
 def run(args: argparse.Namespace) -> int:
-    session = open_session(args.session)
+    session = with_hfov(open_session(args.session), args.hfov)
     replay_and_report(session, args.config, args.profile, args.out, as_json=args.json)
     return 0
 

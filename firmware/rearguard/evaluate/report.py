@@ -21,6 +21,7 @@ def _fmt(value: Any, spec: str = ".2f") -> str:
 
 
 def print_table(ev: Evaluation, summary: dict[str, Any]) -> None:
+    print("Models: " + ", ".join(f"{p} {m}" for p, m in ev.models.items()))
     print("Approaches (lead: WARNING before contact; due: the WARNING was due this long before)")
     header = f"{'clip':<34} {'prof':<4} {'closing':>7} {'lead':>6} {'due':>6} {'danger':>6} " \
              f"{'held':>5} {'chg':>3}  verdict"

@@ -41,21 +41,24 @@ class CachedDetector:
     def __init__(self, detector: Detector, cache_dir: Path | None = None):
         self.detector = detector
         self.spec = detector.spec
+        self.nms_iou = detector.nms_iou  # the far view merges its boxes with the full view's
         self.cache_dir = cache_dir
         self._key = ""
-        self._answers: dict[int, list[Any]] = {}
+        self._answers: dict[str, list[Any]] = {}
         self._dirty = False
 
     def use(self, session: Session) -> None:
         """Answer for ``session`` from now on (loading its stored answers, if any)."""
+        if self._key.startswith(f"{session.video}:{session.frame_count}:"):
+            return  # already answering for it
         self.save()
-        self._key = f"{session.video}:{session.frame_count}"
+        self._key = f"{session.video}:{session.frame_count}:v2"
         self._answers = {}
         path = self._path()
         if path is not None and path.is_file():
             stored = json.loads(path.read_text())
             if stored.get("key") == self._key:
-                self._answers = {int(k): v for k, v in stored["frames"].items()}
+                self._answers = stored["frames"]
 
     def _path(self) -> Path | None:
         if self.cache_dir is None or not self._key:
@@ -74,17 +77,19 @@ class CachedDetector:
         self._dirty = False
 
     def detect(self, frame: Frame) -> DetectionSet:
-        stored = self._answers.get(frame.index)
+        # The far view asks about a window of the frame: the image's shape tells them apart.
+        key = f"{frame.index}:{frame.image.shape[1]}x{frame.image.shape[0]}"
+        stored = self._answers.get(key)
         if stored is None:
             ds = self.detector.detect(frame)
-            stored = [list(ds.frame_size), [[d.label, d.class_id, d.score, list(d.box)]
+            stored = [list(ds.frame_size), [[d.label, d.class_id, d.score, list(d.box), d.view]
                                             for d in ds.detections]]
-            self._answers[frame.index] = stored
+            self._answers[key] = stored
             self._dirty = True
         size, found = stored
         return DetectionSet(frame.t, frame.index, (int(size[0]), int(size[1])), tuple(
-            Detection(label, int(cid), float(score), tuple(box))
-            for label, cid, score, box in found))
+            Detection(label, int(cid), float(score), tuple(box), view)
+            for label, cid, score, box, view in found))
 
 
 @dataclass
@@ -108,6 +113,7 @@ class Evaluation:
     runs: list[ClipRun] = field(default_factory=list)
     kitti_distance_error: float | None = None
     kitti_objects: int = 0
+    models: dict[str, str] = field(default_factory=dict)  # profile -> detector model
 
     def episodes(self) -> list[Episode]:
         return [e for r in self.runs for e in r.episodes]
@@ -130,20 +136,23 @@ class Evaluation:
 
 
 def evaluate(folders: Sequence[Path], profiles: Sequence[str], config: Config,
-             detector: CachedDetector, assets: Path | None = None,
+             detector_for: Callable[[str], CachedDetector], assets: Path | None = None,
              progress: Progress | None = None) -> Evaluation:
-    """Replay each folder (a labelled clip or a rendered scene) under each profile."""
+    """Replay each folder (a labelled clip or a rendered scene) under each profile, with the
+    detector ``detector_for(profile)`` gives (each board may have its own default model)."""
     result = Evaluation(list(profiles))
+    result.models = {p: detector_for(p).spec.name for p in profiles}
     for folder in folders:
         labels = scenes.scene_labels(folder) if scenes.is_scene(folder) \
             else load_labels(folder, assets)
         session = open_session(folder)
-        detector.use(session)
         for profile in profiles:
             if progress is not None:
                 progress(f"{labels.name} ({profile})")
+            detector = detector_for(profile)
+            detector.use(session)
             result.runs.append(_judge(labels, session, profile, config, detector))
-        detector.save()
+            detector.save()
     if assets is not None:
         result.kitti_distance_error, result.kitti_objects = kitti.median_distance_error(assets)
     return result
@@ -174,6 +183,7 @@ def summary_json(ev: Evaluation) -> dict[str, Any]:
     quiet = {p: {v: ev.quiet_rates(p, v) for v in ("low", "elevated")} for p in ev.profiles}
     return {
         "profiles": ev.profiles,
+        "models": ev.models,
         "episodes": [e.as_json() for e in ev.episodes()],
         "quiet": {
             "false_warnings_per_10min": {p: {v: q["false_warnings_per_10min"]
