@@ -23,6 +23,7 @@ COMMANDS = [
     "patterns",
     "check",
     "report",
+    "synth",
 ]
 
 
