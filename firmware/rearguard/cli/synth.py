@@ -28,7 +28,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rearguard.synth import SceneError, catalogue, load_scene
+    from rearguard.synth import SceneError
+
+    try:
+        return _run(args)
+    except SceneError as e:
+        raise UsageError(str(e)) from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    from rearguard.synth import catalogue, load_scene
 
     if args.list:
         for name in catalogue():
@@ -39,15 +48,12 @@ def run(args: argparse.Namespace) -> int:
     names = catalogue() if args.all else [args.scene]
     if args.all:
         args.out.mkdir(parents=True, exist_ok=True)
-    try:
-        for name in names:
-            scene = load_scene(name)
-            if args.seed is not None:
-                scene = _reseeded(scene, args.seed)
-            out = args.out / scene.name if args.all else args.out
-            _render_one(scene, out)
-    except SceneError as e:
-        raise UsageError(str(e)) from None
+    for name in names:
+        scene = load_scene(name)
+        if args.seed is not None:
+            scene = _reseeded(scene, args.seed)
+        out = args.out / scene.name if args.all else args.out
+        _render_one(scene, out)
     return 0
 
 

@@ -191,17 +191,17 @@ def _object(raw: dict[str, Any], i: int, where: str) -> SceneObject:
     if cutout:
         spec = cutout_spec(cutout, f"{where}: {key}cutout")
         label = raw.get("label", spec.label)
-        box = None
+        box, default_height = None, spec.height_m
     else:
         _image_path(image, where, f"{key}image")
         box = _box(raw.get("box"), where, f"{key}box")
-        label = raw.get("label")
+        label, default_height = raw.get("label"), None
         if not isinstance(label, str) or not label:
             raise SceneError(f"{where}: {key}label: expected a COCO label with image")
     frame = raw.get("frame", 0)
     if not isinstance(frame, int) or isinstance(frame, bool) or frame < 0:
         raise SceneError(f"{where}: {key}frame: expected a frame index >= 0, got {frame!r}")
-    height = _number(raw, "height_m", where, key, None, lo=0.05, hi=20.0)
+    height = _number(raw, "height_m", where, key, default_height, lo=0.05, hi=20.0)
     width = _number(raw, "width_m", where, key, 0.0, lo=0.0, hi=50.0) or None
     distance = _number(raw, "distance_m", where, key, None, lo=-math.inf, hi=500.0)
     if distance <= 0.2:
