@@ -12,7 +12,12 @@ from pathlib import Path
 from rearguard.boards import PROFILES, board_profile
 from rearguard.config import Config, load_config
 from rearguard.detection import open_detector
-from rearguard.drive.replay import ReplayResult, recorded_config, replay_session
+from rearguard.drive.replay import (
+    ReplayResult,
+    recorded_config,
+    replay_session,
+    time_scaled,
+)
 from rearguard.messages import AlertLevel
 from rearguard.session import EventLog, Session, open_session
 
@@ -34,10 +39,24 @@ def add_replay_options(p: argparse.ArgumentParser) -> None:
                                                                "model (default: the config's)")
     p.add_argument("--out", type=Path, help="folder for events.jsonl and summary.json "
                                             "(default: runs/<session name>)")
+    p.add_argument("--speed", type=_speed, default=1.0, metavar="K",
+                   help="play the recording K times faster: every frame and sensor time is "
+                        "divided by K, so a walking approach at x3 closes like a jog, with real "
+                        "pixels. An approximation: gait, blur and ping rate stay the clip's")
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (0.05 <= value <= 20):
+        raise argparse.ArgumentTypeError(f"expected a factor between 0.05 and 20, got {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
-    session = open_session(args.session)
+    session = time_scaled(open_session(args.session), args.speed)
     replay_and_report(session, args.config, args.profile, args.out)
     return 0
 

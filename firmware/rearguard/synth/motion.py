@@ -7,6 +7,7 @@ z = 0 on the path's centre line (x = 0).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -46,7 +47,7 @@ def travelled(profile: tuple[tuple[float, float], ...], t: float) -> float:
     if t <= times[0]:
         return speeds[0] * t
     total = speeds[0] * times[0]
-    for (t0, v0), (t1, v1) in zip(profile, profile[1:], strict=False):
+    for (t0, v0), (t1, v1) in itertools.pairwise(profile):
         if t <= t0:
             break
         end = min(t, t1)
@@ -75,4 +76,4 @@ def speed_along(o: SceneObject, t: float, dt: float = 1e-3) -> float:
 
 
 def frame_times(duration_s: float, fps: float) -> np.ndarray:
-    return np.arange(int(round(duration_s * fps)), dtype=np.float64) / fps
+    return np.arange(round(duration_s * fps), dtype=np.float64) / fps

@@ -90,8 +90,8 @@ class Renderer:
         s = self.sprites[i]
         x1, y1, x2, y2 = _bounds(corners)
         h, w = image.shape[:2]
-        left, top = max(int(math.floor(x1)) - 2, 0), max(int(math.floor(y1)) - 2, 0)
-        right, bottom = min(int(math.ceil(x2)) + 2, w), min(int(math.ceil(y2)) + 2, h)
+        left, top = max(math.floor(x1) - 2, 0), max(math.floor(y1) - 2, 0)
+        right, bottom = min(math.ceil(x2) + 2, w), min(math.ceil(y2) + 2, h)
         if right <= left or bottom <= top:
             return
         src = s.image
@@ -159,11 +159,11 @@ def _smear(image: np.ndarray, dx: float, dy: float) -> np.ndarray:
     length = math.hypot(dx, dy)
     if length < 1.0:
         return image
-    n = int(math.ceil(length)) | 1  # odd kernel
+    n = math.ceil(length) | 1  # odd kernel
     kernel = np.zeros((n, n), np.float32)
     c = n // 2
     for s in np.linspace(-0.5, 0.5, 2 * n):
-        kernel[int(round(c + s * dy)), int(round(c + s * dx))] += 1
+        kernel[round(c + s * dy), round(c + s * dx)] += 1
     kernel /= kernel.sum()
     return cv2.filter2D(image, -1, kernel, borderType=cv2.BORDER_REPLICATE)
 

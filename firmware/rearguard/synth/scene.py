@@ -229,7 +229,7 @@ def _speed_profile(raw: dict[str, Any], where: str, key: str,
             for p in points)
         if not ok:
             raise SceneError(f"{where}: {key}speed_profile: expected [[t, speed], ...] numbers")
-        for t, v in points:
+        for _t, v in points:
             if v < 0:
                 raise SceneError(f"{where}: {key}speed_profile: expected speeds >= 0 m/s (set "
                                  f"the direction with path), got {v!r}")
