@@ -1,6 +1,6 @@
 """The world behind the objects: sky, a real backdrop far away, and a textured path or road.
 
-The ground is a texture in world metres (2 cm a pixel), mapped onto the ground plane through
+The ground is a texture in world metres (3 cm a pixel), mapped onto the ground plane through
 the camera for every frame (cv2.remap), so it streams past at the runner's speed and rocks with
 the gait. The backdrop is a strip of a real photo stood up at its distance; it stays at that
 distance (distant scenery does not visibly approach in a few seconds of running).
@@ -17,8 +17,8 @@ from rearguard.core.geometry import CameraIntrinsics
 from rearguard.synth.camera import ground_rays, project
 from rearguard.synth.motion import Pose
 
-M_PER_PX = 0.02
-TEXTURE_WIDTH_M = 48.0  # the texture spans x in [-24, 24] m and repeats beyond
+M_PER_PX = 0.03
+TEXTURE_WIDTH_M = 36.0  # the texture spans x in [-18, 18] m and repeats beyond
 TEXTURE_LENGTH_M = 24.0  # and repeats every 24 m along the path
 HAZE_M = 120.0  # contrast falls by e over this distance (air, and it hides aliasing far off)
 SKY_TOP, SKY_HORIZON = (205, 160, 120), (235, 215, 200)  # BGR

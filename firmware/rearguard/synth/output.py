@@ -79,13 +79,10 @@ def meta_for(scene: Scene, beam: Beam) -> dict[str, Any]:
     }
 
 
-def render(scene: Scene, out: Path, progress: Progress | None = None) -> Rendered:
-    """Render ``scene`` into the new session folder ``out``."""
-    if out.exists():
-        raise SceneError(f"{out}: already exists; choose a new --out folder")
+def make_renderer(scene: Scene) -> Renderer:
+    """The scene's renderer: cut-outs loaded, ground texture and backdrop ready."""
     look = scene.look
     k = video_intrinsics(look.lens, look.width, look.height)
-    sprites = sprites_for(scene)
     backdrop, bh, bd = None, 0.0, 0.0
     if look.backdrop:
         spec = cutout_spec(look.backdrop, f"{scene.source}: look.backdrop", backdrop=True)
@@ -94,7 +91,16 @@ def render(scene: Scene, out: Path, progress: Progress | None = None) -> Rendere
         except CutoutError as e:
             raise SceneError(f"{scene.source}: look.backdrop: {e}") from None
     background = Background(k, ground_texture(look.ground, scene.seed), backdrop, bh, bd)
-    renderer = Renderer(k, look, scene.runner, sprites, background, scene.seed)
+    return Renderer(k, look, scene.runner, sprites_for(scene), background, scene.seed)
+
+
+def render(scene: Scene, out: Path, progress: Progress | None = None) -> Rendered:
+    """Render ``scene`` into the new session folder ``out``."""
+    if out.exists():
+        raise SceneError(f"{out}: already exists; choose a new --out folder")
+    look = scene.look
+    renderer = make_renderer(scene)
+    sprites = renderer.sprites
     beam = Beam()
     times = frame_times(scene.duration_s, look.fps)
     truth_lines = []
