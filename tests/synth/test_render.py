@@ -113,7 +113,8 @@ def test_a_rendered_scene_is_a_session_with_truth(short_scene, tmp_path):
     assert len(truth) == 10 * 2
     jogger = [r for r in truth if r["id"] == 1]
     assert [r["frame"] for r in jogger] == list(range(10))
-    assert jogger[0]["distance_m"] == 12.0 and jogger[0]["ttc_s"] == pytest.approx(12.0 / 7.0, abs=1e-4)
+    assert jogger[0]["distance_m"] == 12.0
+    assert jogger[0]["ttc_s"] == pytest.approx(12.0 / 7.0, abs=1e-4)
     assert all(r["in_path"] and r["visible"] and len(r["box"]) == 4 for r in jogger)
     cyclist = [r for r in truth if r["id"] == 7]
     assert all(not r["in_path"] and r["bearing_deg"] < 0 for r in cyclist)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from rearguard.cli import main
 from rearguard.synth import catalogue, load_scene
 

@@ -10,11 +10,11 @@ comes within 1 m ahead (or passes the lens plane, for what starts nearer).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from rearguard.session.expect import Contact
 from rearguard.synth.motion import object_position, runner_pose, speed_along
 from rearguard.synth.scene import Runner, Scene, SceneObject
 
@@ -23,14 +23,6 @@ CONTACT_M = 1.0
 WARNING_LEAD_S = 2.0  # DESIGN.md: a useful warning comes >= 2 s before contact
 DETECTOR_LABELS = ("person", "bicycle", "car", "dog", "motorcycle", "bus", "truck")
 RANGE_LIMIT_M = 4.0
-
-
-@dataclass(frozen=True)
-class Contact:
-    id: int
-    label: str
-    t: float
-    in_path: bool
 
 
 def in_path(obj: SceneObject, width_m: float, t: float) -> bool:
@@ -62,15 +54,31 @@ def truth_record(obj: SceneObject, width_m: float, runner: Runner, t: float, fra
 
 def contacts(scene: Scene, widths: list[float]) -> list[Contact]:
     """Every object that comes within 1 m (or passes the lens plane) during the scene."""
-    grid = np.arange(0.0, scene.duration_s, 0.001)
     found = []
     for obj, width in zip(scene.objects, widths, strict=True):
-        for t in grid:
-            if object_position(obj, t)[0] - runner_pose(scene.runner, t).z <= CONTACT_M:
-                found.append(Contact(obj.id, obj.label, round(float(t), 3),
-                                     in_path(obj, width, float(t))))
-                break
+        t = first_time_within(scene, obj, CONTACT_M)
+        if t is not None:
+            found.append(Contact(obj.id, obj.label, t, bool(in_path(obj, width, t))))
     return found
+
+
+def first_time_within(scene: Scene, obj: SceneObject, distance: float) -> float | None:
+    """The first time (to the millisecond) the object is ``distance`` or nearer ahead."""
+    def gap(t: float) -> float:
+        return object_position(obj, t)[0] - runner_pose(scene.runner, t).z - distance
+
+    step = 0.01
+    grid = np.arange(0.0, scene.duration_s + step / 2, step)
+    for i, t in enumerate(grid):
+        if gap(float(t)) <= 0:
+            if i == 0:
+                return 0.0
+            lo, hi = float(grid[i - 1]), float(t)
+            for _ in range(30):  # bisection: well below a millisecond
+                mid = (lo + hi) / 2
+                lo, hi = (lo, mid) if gap(mid) <= 0 else (mid, hi)
+            return round(hi, 3) if hi <= scene.duration_s else None
+    return None
 
 
 def expectations(scene: Scene, found: list[Contact]) -> dict[str, Any]:
@@ -103,7 +111,5 @@ def expectations(scene: Scene, found: list[Contact]) -> dict[str, Any]:
 
 def _time_at_distance(scene: Scene, oid: int, distance: float) -> float:
     obj = next(o for o in scene.objects if o.id == oid)
-    for t in np.arange(0.0, scene.duration_s, 0.001):
-        if object_position(obj, t)[0] - runner_pose(scene.runner, t).z <= distance:
-            return round(float(t), 3)
-    return 0.0
+    t = first_time_within(scene, obj, distance)
+    return 0.0 if t is None else t
