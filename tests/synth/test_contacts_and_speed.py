@@ -70,7 +70,8 @@ def test_scene_contacts_and_alert_windows_come_from_the_physics():
     scene = load_scene("two-cyclists")
     found = contacts(scene, [0.6, 0.6])
     # In the path: 40 m - 1 m closed at 7 + 3 m/s. Beside: 30 m - 1 m at 6 + 3 m/s.
-    assert found == [Contact(1, "bicycle", 3.9, True), Contact(2, "bicycle", round(29 / 9, 3), False)]
+    assert found == [Contact(1, "bicycle", 3.9, True),
+                     Contact(2, "bicycle", round(29 / 9, 3), False)]
     expect = expectations(scene, found)
     assert expect["scenario"]["contact_t"] == 3.9
     assert expect["expect"] == [{"kind": "alert", "level": "WARNING", "from": 0.0, "to": 1.9}]
