@@ -20,6 +20,7 @@ from rearguard.synth.motion import Pose
 M_PER_PX = 0.03
 TEXTURE_WIDTH_M = 36.0  # the texture spans x in [-18, 18] m and repeats beyond
 TEXTURE_LENGTH_M = 24.0  # and repeats every 24 m along the path
+MAP_STEP = 4  # pixels per point of the grid where rays are cast
 HAZE_M = 120.0  # contrast falls by e over this distance (air, and it hides aliasing far off)
 SKY_TOP, SKY_HORIZON = (205, 160, 120), (235, 215, 200)  # BGR
 
@@ -62,9 +63,10 @@ class Background:
         self.backdrop = backdrop
         self.backdrop_h, self.backdrop_d = backdrop_height_m, backdrop_distance_m
         w, h = k.width, k.height
-        self.half = (w // 2, h // 2)  # ground maps are computed at half size and scaled up
-        uu, vv = np.meshgrid(np.arange(self.half[0], dtype=np.float64) * 2 + 0.5,
-                             np.arange(self.half[1], dtype=np.float64) * 2 + 0.5)
+        # The ground's texture coordinates are smooth: computed on a coarse grid, scaled up.
+        n = MAP_STEP
+        uu, vv = np.meshgrid(np.arange(w // n, dtype=np.float64) * n + (n - 1) / 2,
+                             np.arange(h // n, dtype=np.float64) * n + (n - 1) / 2)
         self.uu, self.vv = uu, vv
         rows = np.linspace(0, 1, h, dtype=np.float32)[:, None, None]
         sky = np.array(SKY_TOP, np.float32) * (1 - rows) + np.array(SKY_HORIZON) * rows
@@ -96,16 +98,16 @@ class Background:
         hit = np.isfinite(dist) & (dist < far)
         if not hit.any():
             return
+        # Counted from the start of the texture's current period: map values stay small enough
+        # for remap's fixed point, and BORDER_WRAP repeats the texture beyond.
+        start = math.floor(pose.z / TEXTURE_LENGTH_M) * TEXTURE_LENGTH_M
         mx = ((gx + TEXTURE_WIDTH_M / 2) / M_PER_PX).astype(np.float32)
-        my = (gz / M_PER_PX).astype(np.float32)
+        my = ((gz - start) / M_PER_PX).astype(np.float32)
         size = (self.k.width, self.k.height)
         mx = cv2.resize(np.where(hit, mx, 0).astype(np.float32), size)
         my = cv2.resize(np.where(hit, my, 0).astype(np.float32), size)
         fade = np.where(hit, np.exp(-np.nan_to_num(dist, nan=1e9) / HAZE_M), 0)
         fade = cv2.resize(fade.astype(np.float32), size)
-        # The period keeps map values small enough for remap's fixed point.
-        my = np.mod(my, self.texture.shape[0]).astype(np.float32)
-        mx = np.mod(mx, self.texture.shape[1]).astype(np.float32)
         ground = cv2.remap(self.texture, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
         # Far ground fades into the haze at the horizon (where the sky's colour is the haze's).
         cv2.blendLinear(ground, frame, fade, 1.0 - fade, dst=frame)
