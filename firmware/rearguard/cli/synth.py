@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list", action="store_true", help="name the scenes in the catalogue")
     p.add_argument("--all", action="store_true", help="render the whole catalogue into --out")
     p.add_argument("--seed", type=int, help="override the scene's seed")
+    p.add_argument("--duration", type=float, metavar="S",
+                   help="override the scene's length, seconds (e.g. 20 to time the renderer)")
     p.set_defaults(run=run)
 
 
@@ -50,18 +52,21 @@ def _run(args: argparse.Namespace) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
     for name in names:
         scene = load_scene(name)
-        if args.seed is not None:
-            scene = _reseeded(scene, args.seed)
+        if args.seed is not None or args.duration is not None:
+            scene = _overridden(scene, args.seed, args.duration)
         out = args.out / scene.name if args.all else args.out
         _render_one(scene, out)
     return 0
 
 
-def _reseeded(scene, seed: int):
+def _overridden(scene, seed: int | None, duration: float | None):
     import dataclasses
-    if seed < 0:
+    if seed is not None and seed < 0:
         raise UsageError(f"synth: --seed: expected an integer >= 0, got {seed}")
-    return dataclasses.replace(scene, seed=seed)
+    if duration is not None and not 0.1 <= duration <= 600:
+        raise UsageError(f"synth: --duration: expected 0.1-600 seconds, got {duration}")
+    return dataclasses.replace(scene, seed=scene.seed if seed is None else seed,
+                               duration_s=duration or scene.duration_s)
 
 
 def _render_one(scene, out: Path) -> None:

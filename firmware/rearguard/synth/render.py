@@ -106,10 +106,10 @@ class Renderer:
         patch = cv2.warpPerspective(src, m, (right - left, bottom - top), flags=cv2.INTER_LINEAR,
                                     borderMode=cv2.BORDER_CONSTANT, borderValue=0)
         patch = self._object_blur(patch, i, corners, t)
-        alpha = patch[..., 3:].astype(np.float32) / 255.0
+        alpha = patch[..., 3].astype(np.float32) * (1 / 255)
         roi = image[top:bottom, left:right]
-        roi[:] = (roi * (1 - alpha) + patch[..., :3] * alpha).astype(np.uint8)
-        owner[top:bottom, left:right][alpha[..., 0] > 0.5] = i + 1
+        cv2.blendLinear(np.ascontiguousarray(patch[..., :3]), roi, alpha, 1 - alpha, dst=roi)
+        owner[top:bottom, left:right][alpha > 0.5] = i + 1
 
     def _object_blur(self, patch: np.ndarray, i: int, corners: np.ndarray,
                      t: float) -> np.ndarray:
