@@ -84,8 +84,9 @@ def first_time_within(scene: Scene, obj: SceneObject, distance: float) -> float 
 def expectations(scene: Scene, found: list[Contact]) -> dict[str, Any]:
     """expect.toml: the contacts, and alert windows from the design's requirements (not from
     what the firmware does): WARNING at least 2 s before an in-path contact with something the
-    detector can name; for what only the rangefinder can see (poles, walls), WARNING between
-    entering its 4 m range and contact; no WARNING at all when nothing reaches the path."""
+    detector can name (by contact, when the scene starts less than 2 s before it); for what
+    only the rangefinder can see (poles, walls), WARNING between entering its 4 m range and
+    contact; no WARNING at all when nothing reaches the path."""
     hits = [c for c in found if c.in_path]
     scenario: dict[str, Any] = {"description": scene.description, "profile": "pi4"}
     if hits:
@@ -96,6 +97,8 @@ def expectations(scene: Scene, found: list[Contact]) -> dict[str, Any]:
             if c.t - WARNING_LEAD_S > 0:
                 windows.append({"kind": "alert", "level": "WARNING", "from": 0.0,
                                 "to": round(c.t - WARNING_LEAD_S, 3)})
+            else:  # too close for 2 s from the start: at least something by contact
+                windows.append({"kind": "alert", "level": "WARNING", "from": 0.0, "to": c.t})
         else:
             seen = _time_at_distance(scene, c.id, RANGE_LIMIT_M)
             windows.append({"kind": "alert", "level": "WARNING", "from": seen, "to": c.t})
