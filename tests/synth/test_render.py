@@ -157,3 +157,44 @@ def _iou(a, b) -> float:
         return 0.0
     inter = w * h
     return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+HIDDEN = """
+[scene]
+duration_s = 1.0
+
+[runner]
+speed_mps = 0.0
+
+[[object]]
+id = 1
+cutout = "wall"
+distance_m = 8.0
+path = "static"
+
+[[object]]
+id = 2
+cutout = "person"
+distance_m = 15.0
+path = "static"
+
+[[object]]
+id = 3
+cutout = "person"
+distance_m = 15.0
+lateral_m = 6.0
+path = "static"
+"""
+
+
+def test_occlusion_by_depth_decides_what_is_visible(assets):
+    from rearguard.synth.scene import parse_scene
+    scene = parse_scene(tomllib.loads(HIDDEN), "hidden.toml", "hidden")
+    renderer = make_renderer(scene)
+    _, drawn = renderer.frame(0, 0.0)
+    wall, hidden, beside = drawn
+    assert wall.pixels > 0 and beside.pixels > 0
+    assert hidden.box is not None and hidden.pixels == 0  # projected, but behind the wall
+    truth = truth_record(renderer.sprites[1].obj, renderer.sprites[1].width_m, scene.runner, 0.0,
+                         0, hidden.box, hidden.pixels > 0)
+    assert truth["visible"] is False and "box" not in truth and truth["in_path"] is True
