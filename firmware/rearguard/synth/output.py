@@ -66,10 +66,10 @@ def meta_for(scene: Scene, beam: Beam) -> dict[str, Any]:
     k = video_intrinsics(scene.look.lens, scene.look.width, scene.look.height)
     return {
         "created": "synthetic",
-        "device": {"firmware": __version__, "board": "synthetic"},
+        "device": {"firmware": __version__, "board": "synthetic", "lens": scene.look.lens},
         "video": {"fps": scene.look.fps, "width": k.width, "height": k.height},
         "camera": {"fx": k.fx, "fy": k.fy, "cx": k.cx, "cy": k.cy, "width": k.width,
-                   "height": k.height, "lens": scene.look.lens},
+                   "height": k.height},
         "mounting": {"height_m": scene.runner.height_m, "pitch_deg": scene.runner.pitch_deg},
         "rangefinders": [{"name": beam.name, "kind": "hcsr04", "trigger_pin": 23,
                           "echo_pin": 24, "beam_deg": beam.beam_deg,
