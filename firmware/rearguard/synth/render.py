@@ -82,7 +82,8 @@ class Renderer:
         counts = np.bincount(owner.ravel(), minlength=len(self.sprites) + 1)
         for i, d in enumerate(drawn):
             d.pixels = int(counts[i + 1])
-        image = cv2.LUT(image, self.lut)
+        if self.look.light != 1.0:
+            image = cv2.LUT(image, self.lut)
         return self._noise(image, index), drawn
 
     def _paint(self, image: np.ndarray, owner: np.ndarray, i: int, corners: np.ndarray,
@@ -138,7 +139,7 @@ class Renderer:
         """Read noise of the sensor (Gaussian, grey levels), the same for the same seed: a window
         of a larger noise field at a random place for every frame (cheaper than fresh noise)."""
         if self.look.noise <= 0:
-            return image
+            return image.copy()  # never hand out the background's reused buffer
         h, w = image.shape[:2]
         if self._field is None:
             rng = np.random.default_rng([self.seed, 0x4E4F])
@@ -160,6 +161,9 @@ def _smear(image: np.ndarray, dx: float, dy: float) -> np.ndarray:
     if length < 1.0:
         return image
     n = math.ceil(length) | 1  # odd kernel
+    if abs(dx) < 0.5 or abs(dy) < 0.5:  # along an axis: a box filter, much cheaper
+        return cv2.blur(image, (n, 1) if abs(dy) < 0.5 else (1, n),
+                        borderType=cv2.BORDER_REPLICATE)
     kernel = np.zeros((n, n), np.float32)
     c = n // 2
     for s in np.linspace(-0.5, 0.5, 2 * n):
