@@ -108,3 +108,9 @@ def test_list_names_the_catalogue(capsys):
     out = capsys.readouterr().out
     for name in CATALOGUE:
         assert name in out
+
+
+def test_a_bad_extra_alert_window(tmp_path, capsys):
+    text = GOOD + '\n[[expect]]\nkind = "alert"\nlevel = "LOUD"\nfrom = 0.0\nto = 1.0\n'
+    err = synth_error(tmp_path, text, capsys)
+    assert "expect[0].level" in err

@@ -156,6 +156,11 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def window_from(raw: dict[str, Any], where: str) -> Window:
+    """One [[expect]] table, checked (``where`` prefixes the error)."""
+    return _window(raw, where)
+
+
 def _window(raw: dict[str, Any], where: str) -> Window:
     kind, level = raw.get("kind"), raw.get("level")
     if kind not in KINDS:

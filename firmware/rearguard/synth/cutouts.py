@@ -179,13 +179,15 @@ def seed_box(image: np.ndarray, hint: tuple[float, ...],
 
 
 def _detect(image: np.ndarray) -> tuple:
+    from rearguard.assets import AssetsMissing
+    from rearguard.config import ConfigError
     from rearguard.config.schema import DetectorConfig
     from rearguard.detection import open_detector
     from rearguard.messages import Frame
 
     try:
         detector = open_detector(DetectorConfig())
-    except Exception:  # no model here: the hint box alone seeds GrabCut
+    except (ConfigError, AssetsMissing):  # no model here: the hint box alone seeds GrabCut
         return ()
     return detector.detect(Frame(0.0, 0, image)).detections
 

@@ -172,8 +172,25 @@ def parse_scene(raw: dict[str, Any], where: str, name: str) -> Scene:
     expect = raw.get("expect", [])
     if not isinstance(expect, list) or not all(isinstance(e, dict) for e in expect):
         raise SceneError(f"{where}: expect: expected an array of tables [[expect]]")
+    _check_windows(expect, where)
     return Scene(name, where, str(head.get("description", "")), duration, seed, look, runner,
                  objects, tuple(expect))
+
+
+def _check_windows(windows: list[dict[str, Any]], where: str) -> None:
+    """Extra [[expect]] windows go to expect.toml as they are: check them as its parser will."""
+    from rearguard.session.expect import window_from
+    from rearguard.session.format import SessionError
+
+    for i, w in enumerate(windows):
+        unknown = sorted(set(w) - {"kind", "level", "from", "to"})
+        if unknown:
+            raise SceneError(f"{where}: expect[{i}].{unknown[0]}: unknown key (expected kind, "
+                             f"level, from, to)")
+        try:
+            window_from(w, f"{where}: expect[{i}]")
+        except SessionError as e:
+            raise SceneError(str(e)) from None
 
 
 def _object(raw: dict[str, Any], i: int, where: str) -> SceneObject:
