@@ -114,3 +114,10 @@ def test_a_bad_extra_alert_window(tmp_path, capsys):
     text = GOOD + '\n[[expect]]\nkind = "alert"\nlevel = "LOUD"\nfrom = 0.0\nto = 1.0\n'
     err = synth_error(tmp_path, text, capsys)
     assert "expect[0].level" in err
+
+
+def test_synth_needs_a_scene_and_an_out_folder(capsys):
+    assert main(["synth", "cyclist-in-path"]) == 2
+    assert "--out" in capsys.readouterr().err
+    assert main(["synth", "cyclist-in-path", "--out", "x", "--seed", "-1"]) == 2
+    assert "--seed" in capsys.readouterr().err
