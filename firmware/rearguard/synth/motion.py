@@ -70,6 +70,13 @@ def object_position(o: SceneObject, t: float) -> tuple[float, float]:
     return o.distance_m, o.lateral_m
 
 
+def object_lift(o: SceneObject, t: float) -> float:
+    """How far a walking or running object is lifted off its lowest point: one hump a step."""
+    if not o.bob_m or not o.cadence_spm:
+        return 0.0
+    return o.bob_m * abs(math.sin(math.pi * o.cadence_spm / 60.0 * t))
+
+
 def speed_along(o: SceneObject, t: float, dt: float = 1e-3) -> float:
     """d z / d t of the object (negative when it comes toward the runner)."""
     return (object_position(o, t + dt)[0] - object_position(o, t - dt)[0]) / (2 * dt)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rearguard.messages import RangeReading
-from rearguard.synth.motion import object_position, runner_pose
+from rearguard.synth.motion import object_lift, object_position, runner_pose
 from rearguard.synth.scene import Runner
 
 PERIOD_S = 0.0625  # 16 Hz: an HC-SR04 needs ~60 ms for echoes to die out
@@ -56,7 +56,8 @@ def echo_distance(beam: Beam, runner: Runner, targets: list[Target], objects: li
             continue
         cone = ahead * spread
         lo, hi = x - target.width_m / 2 - pose.x, x + target.width_m / 2 - pose.x
-        bottom, top = -pose.height_m, target.height_m - pose.height_m
+        lift = object_lift(objects[target.sprite_index], t)
+        bottom, top = lift - pose.height_m, lift + target.height_m - pose.height_m
         if hi < -cone or lo > cone or top < -cone or bottom > cone:
             continue  # outside the beam
         side = 0.0 if lo <= 0 <= hi else min(abs(lo), abs(hi))

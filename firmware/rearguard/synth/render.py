@@ -17,7 +17,7 @@ import numpy as np
 from rearguard.core.geometry import CameraIntrinsics
 from rearguard.synth.camera import project
 from rearguard.synth.ground import Background
-from rearguard.synth.motion import Pose, object_position, runner_pose
+from rearguard.synth.motion import Pose, object_lift, object_position, runner_pose
 from rearguard.synth.scene import Look, Runner, SceneObject
 
 NEAREST_M = 0.05  # nearer than this to the lens plane, a cut-out is not drawn
@@ -48,7 +48,7 @@ def sprite_quad(s: Sprite, t: float, pose: Pose,
     behind the lens plane."""
     z, x = object_position(s.obj, t)
     xs = np.array([x - s.width_m / 2, x + s.width_m / 2, x + s.width_m / 2, x - s.width_m / 2])
-    ys = np.array([s.height_m, s.height_m, 0.0, 0.0])
+    ys = np.array([s.height_m, s.height_m, 0.0, 0.0]) + object_lift(s.obj, t)
     u, v, depth = project(k, pose, xs, ys, np.full(4, z))
     if depth.min() < NEAREST_M:
         return None

@@ -19,6 +19,8 @@ distance_m = 40.0         # start: along the path, from the lens to the nearest 
 lateral_m = 0.0           # start: the object's centre, metres right of the runner's path
 path = "toward"           # toward, same-way, crossing (left to right), static
 speed_mps = 7.0           # or speed_profile = [[t, v], ...] (piecewise linear)
+bob_m = 0.0               # optional: a walker's or runner's rise at every step,
+cadence_spm = 0.0         # at this many steps per minute
 ```
 """
 
@@ -87,6 +89,8 @@ class SceneObject:
     lateral_m: float
     path: str
     speed_profile: tuple[tuple[float, float], ...]  # (t, speed) points, piecewise linear
+    bob_m: float = 0.0  # a walker's or runner's rise at every step
+    cadence_spm: float = 0.0  # their steps per minute
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,8 @@ def load_scene(name_or_path: str) -> Scene:
 TOP_KEYS = {"scene", "look", "runner", "object", "expect"}
 SCENE_KEYS = {"description", "duration_s", "seed"}
 OBJECT_KEYS = {"id", "label", "cutout", "image", "frame", "box", "height_m", "width_m",
-               "distance_m", "lateral_m", "path", "speed_mps", "speed_profile"}
+               "distance_m", "lateral_m", "path", "speed_mps", "speed_profile", "bob_m",
+               "cadence_spm"}
 
 
 def parse_scene(raw: dict[str, Any], where: str, name: str) -> Scene:
@@ -230,8 +235,10 @@ def _object(raw: dict[str, Any], i: int, where: str) -> SceneObject:
         raise SceneError(f"{where}: {key}path: expected one of {', '.join(PATHS)}, got "
                          f"{path!r}")
     profile = _speed_profile(raw, where, key, path)
+    bob = _number(raw, "bob_m", where, key, 0.0, lo=0.0, hi=0.5)
+    cadence = _number(raw, "cadence_spm", where, key, 0.0, lo=0.0, hi=400.0)
     return SceneObject(oid, label, cutout, image, frame, box, height, width, distance, lateral,
-                       path, profile)
+                       path, profile, bob, cadence)
 
 
 def _speed_profile(raw: dict[str, Any], where: str, key: str,
