@@ -107,6 +107,9 @@ def test_a_rendered_scene_is_a_session_with_truth(short_scene, tmp_path):
     cam = session.meta["camera"]
     assert cam["fx"] == cam["fy"] and (cam["width"], cam["height"]) == (1280, 720)
     assert session.meta["rangefinders"][0]["name"] == "rear"
+    ranges = [r for r in session.sensors if r.sensor == "rear"]
+    assert len(ranges) == 8  # 16 Hz over 0.5 s
+    assert all(r.distance_m is None for r in ranges)  # everything is farther than 4 m
     frames = list(session.frames())
     assert frames[0].image.shape == (720, 1280, 3)
     truth = [json.loads(line) for line in (tmp_path / "s" / "truth.jsonl").read_text().splitlines()]
