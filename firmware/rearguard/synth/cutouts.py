@@ -23,7 +23,7 @@ from rearguard.assets import assets_dir
 
 ASSETS_PREFIX = "assets:"
 GRABCUT_ITERATIONS = 5
-CUTOUT_VERSION = 1  # bump when the cutting changes, so caches are redone
+CUTOUT_VERSION = 4  # bump when the cutting changes, so caches are redone
 
 
 class CutoutError(ValueError):
@@ -41,6 +41,8 @@ class CutoutSpec:
     width_m: float | None = None
     texture: str = ""
     frame: int = 0
+    upright: bool = False  # a person or a rider: the box's upper corners are likely background
+    include_hint: bool = False  # the hint is a labelled extent: the seed covers all of it
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ def cutout_spec(name: str, where: str, *, backdrop: bool = False) -> CutoutSpec 
                             float(raw["distance_m"]))
     return CutoutSpec(name, raw["label"], raw.get("image", ""), tuple(raw.get("box", ())),
                       tuple(raw.get("detect", ())), float(raw["height_m"]),
-                      raw.get("width_m"), raw.get("texture", ""), int(raw.get("frame", 0)))
+                      raw.get("width_m"), raw.get("texture", ""), int(raw.get("frame", 0)),
+                      bool(raw.get("upright", False)), bool(raw.get("include_hint", False)))
 
 
 def _scene_error(message: str) -> Exception:
@@ -123,7 +126,8 @@ def load_cutout(spec: CutoutSpec) -> np.ndarray:
         image = cv2.imread(str(cached), cv2.IMREAD_UNCHANGED)
         if image is not None and image.shape[2] == 4:
             return image
-    image = cut_out(read_image(spec.image, spec.frame), spec.box, spec.detect)
+    image = cut_out(read_image(spec.image, spec.frame), spec.box, spec.detect,
+                    upright=spec.upright, include_hint=spec.include_hint)
     cached.parent.mkdir(parents=True, exist_ok=True)
     tmp = cached.with_suffix(".tmp.png")
     cv2.imwrite(str(tmp), image)
@@ -131,17 +135,24 @@ def load_cutout(spec: CutoutSpec) -> np.ndarray:
     return image
 
 
-def cut_out(image: np.ndarray, hint: tuple[float, ...], labels: tuple[str, ...]) -> np.ndarray:
+def cut_out(image: np.ndarray, hint: tuple[float, ...], labels: tuple[str, ...], *,
+            upright: bool = False, include_hint: bool = False) -> np.ndarray:
     """GrabCut the object around ``hint``, seeded by the detector's boxes where it finds them."""
     rect = seed_box(image, hint, labels)
+    if include_hint:
+        rect = (min(rect[0], hint[0]), min(rect[1], hint[1]), max(rect[2], hint[2]),
+                max(rect[3], hint[3]))
     h, w = image.shape[:2]
     x1, y1 = max(int(rect[0]) - 2, 1), max(int(rect[1]) - 2, 1)
     x2, y2 = min(int(np.ceil(rect[2])) + 2, w - 1), min(int(np.ceil(rect[3])) + 2, h - 1)
     mask = np.full((h, w), cv2.GC_BGD, np.uint8)
     mask[y1:y2, x1:x2] = cv2.GC_PR_FGD
+    bw, bh = x2 - x1, y2 - y1
+    if upright:  # beside the head and shoulders is most likely what stands behind
+        mask[y1:y1 + bh * 2 // 5, x1:x1 + bw // 4] = cv2.GC_PR_BGD
+        mask[y1:y1 + bh * 2 // 5, x2 - bw // 4:x2] = cv2.GC_PR_BGD
     # The trunk (a strip down the middle of the upper body) is surely the object: it anchors
     # GrabCut where the object's colours resemble the background's.
-    bw, bh = x2 - x1, y2 - y1
     mask[y1 + bh // 10:y1 + bh * 6 // 10, x1 + bw * 9 // 20:x1 + bw * 11 // 20 + 1] = cv2.GC_FGD
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     cv2.setRNGSeed(0)  # GrabCut's k-means start: same seed, same cut
@@ -168,9 +179,15 @@ def _largest_parts(fg: np.ndarray) -> np.ndarray:
 
 def seed_box(image: np.ndarray, hint: tuple[float, ...],
              labels: tuple[str, ...]) -> tuple[float, float, float, float]:
-    """Union of the detector's boxes of ``labels`` that overlap the hint; the hint if none."""
+    """Union of the detector's best box for each of ``labels`` around the hint; the hint if
+    the detector finds none."""
     detections = _detect(image)
-    boxes = [d.box for d in detections if d.label in labels and _overlap(d.box, hint) > 0.3]
+    boxes = []
+    for label in labels:  # per label, the one detection that best matches the hint
+        scored = [(_iou(d.box, hint), d.box) for d in detections if d.label == label]
+        best = max(scored, default=(0.0, None))
+        if best[0] > 0.1:
+            boxes.append(best[1])
     if not boxes:
         return tuple(hint)  # type: ignore[return-value]
     x = np.array(boxes)
@@ -192,14 +209,13 @@ def _detect(image: np.ndarray) -> tuple:
     return detector.detect(Frame(0.0, 0, image)).detections
 
 
-def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    """Intersection over the smaller box's area."""
+def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     w = min(a[2], b[2]) - max(a[0], b[0])
     h = min(a[3], b[3]) - max(a[1], b[1])
     if w <= 0 or h <= 0:
         return 0.0
-    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return w * h / small
+    inter = w * h
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 def load_backdrop(spec: BackdropSpec) -> np.ndarray:
