@@ -26,6 +26,7 @@ COMMANDS = [
     "evaluate",
     "sessions",
     "mb1242_address",
+    "synth",
 ]
 
 

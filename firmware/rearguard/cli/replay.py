@@ -11,7 +11,7 @@ from rearguard.boards import PROFILES, board_profile
 from rearguard.cli.progress import Progress
 from rearguard.config import Config, load_config
 from rearguard.detection import open_detector
-from rearguard.drive.replay import ReplayResult, replay_session
+from rearguard.drive.replay import ReplayResult, replay_session, time_scaled
 from rearguard.messages import AlertLevel
 from rearguard.session import EventLog, Session, open_session
 from rearguard.session.settings import recorded_config
@@ -40,6 +40,20 @@ def add_replay_options(p: argparse.ArgumentParser) -> None:
                    help="the horizontal field of view of the camera that filmed a plain clip "
                         "(a phone's main camera: about 65-75), instead of the configured lens; "
                         "distances scale with it")
+    p.add_argument("--speed", type=_speed, default=1.0, metavar="K",
+                   help="play the recording K times faster: every frame and sensor time is "
+                        "divided by K, so a walking approach at x3 closes like a jog, with real "
+                        "pixels. An approximation: gait, blur and ping rate stay the clip's")
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (0.05 <= value <= 20):
+        raise argparse.ArgumentTypeError(f"expected a factor between 0.05 and 20, got {text!r}")
+    return value
 
 
 def with_hfov(session: Session, hfov: float | None) -> Session:
@@ -50,7 +64,7 @@ def with_hfov(session: Session, hfov: float | None) -> Session:
 
 
 def run(args: argparse.Namespace) -> int:
-    session = with_hfov(open_session(args.session), args.hfov)
+    session = time_scaled(with_hfov(open_session(args.session), args.hfov), args.speed)
     replay_and_report(session, args.config, args.profile, args.out, as_json=args.json)
     return 0
 
