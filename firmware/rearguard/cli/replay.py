@@ -40,13 +40,13 @@ def add_replay_options(p: argparse.ArgumentParser) -> None:
                    help="the horizontal field of view of the camera that filmed a plain clip "
                         "(a phone's main camera: about 65-75), instead of the configured lens; "
                         "distances scale with it")
-    p.add_argument("--speed", type=_speed, default=1.0, metavar="K",
+    p.add_argument("--speed", type=speed_factor, default=1.0, metavar="K",
                    help="play the recording K times faster: every frame and sensor time is "
                         "divided by K, so a walking approach at x3 closes like a jog, with real "
                         "pixels. An approximation: gait, blur and ping rate stay the clip's")
 
 
-def _speed(text: str) -> float:
+def speed_factor(text: str) -> float:
     try:
         value = float(text)
     except ValueError:

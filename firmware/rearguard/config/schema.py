@@ -174,6 +174,9 @@ class HapticsConfig:
 
 @dataclass(frozen=True)
 class AlertConfig:
+    contact_margin_m: float = setting(1.0, min=0.0, max=3.0, doc=(
+        "Time to contact counts to the moment an obstacle is this near, not to the lens: "
+        "nearer, the runner has no room left to step aside (the evaluation's contact too)."))
     caution_ttc_s: float = setting(4.0, min=0.5, max=15.0, doc=(
         "CAUTION when the time to contact falls below this, seconds."))
     warning_ttc_s: float = setting(2.5, min=0.5, max=10.0, doc=(

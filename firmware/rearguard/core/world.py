@@ -269,6 +269,7 @@ class WorldModel:
             # the picture at its side are not evidence of an approach: its box grows or shrinks
             # because the frame cuts it. Its own pixels still time it, cut or not.
             ttc = None
+        ttc = self._to_margin(ttc, distance)
         fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
         centre = (box[0] + box[2]) / 2
         lateral = None
@@ -283,6 +284,14 @@ class WorldModel:
             measured=self._measured.get(track.track_id, False)
             and t - track.last_seen <= COAST_TTC_S)
 
+    def _to_margin(self, ttc_lens: float | None, distance: float | None) -> float | None:
+        """Time until the obstacle is within ``contact_margin_m``, from the time until it
+        reaches the lens: at a steady closing speed the two differ by margin / speed."""
+        if ttc_lens is None or distance is None:
+            return ttc_lens
+        margin = self.config.alert.contact_margin_m
+        return ttc_lens * max(0.0, 1.0 - margin / distance) if distance > 0 else 0.0
+
     def _echo_obstacle(self, track_id: int, ranger: RangefinderConfig, state: RangeState,
                        t: float) -> Obstacle:
         distance = max(state.distance_m - state.closing_speed_mps * (t - state.t), 0.0)
@@ -292,7 +301,8 @@ class WorldModel:
         return Obstacle(t=t, track_id=track_id, label="unknown", source=ObstacleSource.RANGER,
                         box=None, distance_m=distance, bearing_deg=ranger.bearing_deg,
                         closing_speed_mps=closing,
-                        time_to_contact_s=min(ttc, MAX_TTC_S) if ttc else None)
+                        time_to_contact_s=self._to_margin(min(ttc, MAX_TTC_S), distance)
+                        if ttc else None)
 
 
 def _at_side_edge(box: tuple[float, float, float, float], width: int) -> bool:

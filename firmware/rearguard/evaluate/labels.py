@@ -33,6 +33,7 @@ tables give the same facts, exactly.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import tomllib
 from dataclasses import dataclass
@@ -87,6 +88,18 @@ class ClipLabels:
     @property
     def name(self) -> str:
         return self.session.name
+
+    def time_scaled(self, speed: float) -> ClipLabels:
+        """The labels of the clip played ``speed`` times faster (``replay --speed``)."""
+        if speed == 1:
+            return self
+        approaches = tuple(dataclasses.replace(
+            a, closing_from=a.closing_from / speed, contact_t=a.contact_t / speed,
+            end_t=a.end_t / speed,
+            speed_mps=a.speed_mps * speed if a.speed_mps is not None else None)
+            for a in self.approaches)
+        quiet = tuple(QuietSpan(q.start / speed, q.end / speed) for q in self.quiet)
+        return dataclasses.replace(self, approaches=approaches, quiet=quiet)
 
 
 _SCHEMA = {

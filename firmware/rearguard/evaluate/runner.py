@@ -17,7 +17,7 @@ from typing import Any
 from rearguard.boards import board_profile
 from rearguard.config import Config
 from rearguard.detection import Detector
-from rearguard.drive.replay import replay_session
+from rearguard.drive.replay import replay_session, time_scaled
 from rearguard.evaluate import kitti, scenes
 from rearguard.evaluate.labels import ClipLabels, load_labels
 from rearguard.evaluate.metrics import (
@@ -137,7 +137,7 @@ class Evaluation:
 
 def evaluate(folders: Sequence[Path], profiles: Sequence[str], config: Config,
              detector_for: Callable[[str], CachedDetector], assets: Path | None = None,
-             progress: Progress | None = None) -> Evaluation:
+             progress: Progress | None = None, speed: float = 1.0) -> Evaluation:
     """Replay each folder (a labelled clip or a rendered scene) under each profile, with the
     detector ``detector_for(profile)`` gives (each board may have its own default model)."""
     result = Evaluation(list(profiles))
@@ -145,7 +145,8 @@ def evaluate(folders: Sequence[Path], profiles: Sequence[str], config: Config,
     for folder in folders:
         labels = scenes.scene_labels(folder) if scenes.is_scene(folder) \
             else load_labels(folder, assets)
-        session = open_session(folder)
+        labels = labels.time_scaled(speed)
+        session = time_scaled(open_session(folder), speed)
         for profile in profiles:
             if progress is not None:
                 progress(f"{labels.name} ({profile})")

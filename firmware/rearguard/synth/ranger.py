@@ -83,11 +83,14 @@ def range_trace(beam: Beam, runner: Runner, targets: list[Target], objects: list
         faults = rng.uniform(size=3)
         noise = float(rng.normal())
         readings.append(RangeReading(round(t, 4), beam.name,
-                                     _measure(beam, true, faults, noise)))
+                                     measured_range(beam, true, faults, noise)))
     return readings
 
 
-def _measure(beam: Beam, true: float | None, faults: np.ndarray, noise: float) -> float | None:
+def measured_range(beam: Beam, true: float | None, faults: np.ndarray,
+                   noise: float) -> float | None:
+    """What the sensor reports for a true distance: ``faults`` three uniform draws (dropout,
+    spike, spike size) and ``noise`` a standard normal one, so callers own the random stream."""
     if true is None or faults[0] < DROPOUT:
         return None
     measured = true + noise * (NOISE_M + NOISE_PER_M * true)
