@@ -17,9 +17,16 @@ from rearguard.config import load_config
 from rearguard.config.schema import DetectorConfig, FarViewConfig, MountingConfig
 from rearguard.core.geometry import CameraIntrinsics, distance_from_height, lens_intrinsics
 from rearguard.detection import open_detector
-from rearguard.detection.farview import Crop, ViewScheduler, far_crop, far_to_frame, merge
+from rearguard.detection.farview import (
+    Crop,
+    ViewScheduler,
+    far_crop,
+    far_to_frame,
+    merge,
+    threat_near,
+)
 from rearguard.detection.recall import far_recall, place
-from rearguard.messages import Detection, DetectionSet, Frame
+from rearguard.messages import Detection, DetectionSet, Frame, Obstacle, ObstacleSource
 
 K720 = lens_intrinsics("cm3-normal").scaled_to(1280, 720)
 
@@ -92,6 +99,19 @@ def test_the_schedule_alternates_and_measures_the_view_time_live():
     off = ViewScheduler(FarViewConfig(enabled=False), MountingConfig(), K720)
     off.detect(detector, Frame(0.0, 0, image))
     assert off.views_run == 1
+
+
+def test_the_far_view_yields_to_the_full_view_only_while_something_is_near():
+    """A Pi 4 (200 ms a view) keeps 5 Hz of full view while an obstacle is near; with the path
+    clear the far view runs every second frame, for what comes from afar."""
+    views = ViewScheduler(FarViewConfig(every=2, min_full_view_hz=5.0), MountingConfig(), K720,
+                          view_s=0.2)
+    assert views.far_every() == 2  # nothing near: far reach first
+    views.threat_near = True
+    assert views.far_every() == 0  # 5 Hz of full view leaves no room for a far view
+    near = Obstacle(0.0, 1, "person", ObstacleSource.CAMERA, None, 6.0, 0.0, 1.0, 5.0)
+    far = replace(near, distance_m=25.0)
+    assert threat_near([far, near], 10.0) and not threat_near([far], 10.0)
 
 
 @pytest.fixture(scope="module")

@@ -97,9 +97,13 @@ class FarViewConfig:
         "Run the far view on every Nth frame the detector takes (2: at most one extra "
         "inference per two frames)."))
     min_full_view_hz: float = setting(5.0, min=0.0, max=30.0, doc=(
-        "The far view runs less often when it would push the full view's rate below this "
-        "(from the measured inference time live, the board's figure in replay); 0: never "
-        "held back."))
+        "While something is near (near_m), the far view runs less often when it would push "
+        "the full view's rate below this (from the measured inference time live, the board's "
+        "figure in replay); 0: never held back."))
+    near_m: float = setting(10.0, min=0.0, max=50.0, doc=(
+        "Scheduling by need: while no obstacle is nearer than this, what matters is what comes "
+        "from afar, and the far view runs every `every` frames whatever it costs the full "
+        "view; once one is, the full view keeps min_full_view_hz."))
 
 
 @dataclass(frozen=True)
@@ -189,9 +193,10 @@ class AlertConfig:
         "DANGER at once when a rangefinder reads nearer than this."))
     min_closing_speed_mps: float = setting(0.3, min=0.0, max=5.0, doc=(
         "An obstacle closing slower than this is not approaching (people walking alongside)."))
-    path_half_width_m: float = setting(1.2, min=0.3, max=5.0, doc=(
-        "Half the width of the runner's path: an obstacle whose sideways offset stays beyond "
-        "this passes beside the runner and is at most a CAUTION."))
+    path_half_width_m: float = setting(0.6, min=0.2, max=5.0, doc=(
+        "Half the width of the runner's path: an obstacle whose nearest side stays farther "
+        "than this from the path's centre line (judged over time, moved on by its sideways "
+        "speed to the moment of contact) passes beside the runner and is at most a CAUTION."))
     hysteresis: float = setting(0.2, min=0.0, max=1.0, doc=(
         "A level is left only when its threshold is exceeded by this fraction, so it never "
         "flickers at a boundary."))

@@ -11,7 +11,8 @@ Levels come from the most urgent obstacle's time to contact, distance and closin
 
 Only obstacles closing at ``min_closing_speed_mps`` or more, with a time to contact (the world
 model gives one only when the closing speed stands clear of its noise), count as approaching.
-An obstacle whose sideways offset is more than ``path_half_width_m`` passes beside the runner.
+An obstacle whose nearest side stays more than ``path_half_width_m`` from the path's centre line
+(the world model's offset, judged over time) passes beside the runner.
 
 Rising is immediate. Falling needs both: the level's thresholds exceeded by the ``hysteresis``
 fraction (so a threat hovering at a boundary does not flicker), and ``min_dwell_s`` spent at the
@@ -95,7 +96,8 @@ def _passes_beside(o: Obstacle, cfg: AlertConfig) -> bool:
     """
     if o.distance_m is None or o.bearing_deg is None or o.box is None:
         return False
-    offset = o.distance_m * math.tan(math.radians(o.bearing_deg))
+    offset = o.lateral_m if o.lateral_m is not None else \
+        o.distance_m * math.tan(math.radians(o.bearing_deg))
     if o.lateral_speed_mps is not None and o.time_to_contact_s is not None:
         offset += o.lateral_speed_mps * o.time_to_contact_s
     return abs(offset) > cfg.path_half_width_m

@@ -25,7 +25,7 @@ from typing import Protocol
 from rearguard.config.lens import camera_intrinsics
 from rearguard.config.schema import Config, FarViewConfig, MountingConfig
 from rearguard.core.geometry import CameraIntrinsics
-from rearguard.messages import Detection, DetectionSet, Frame
+from rearguard.messages import Detection, DetectionSet, Frame, Obstacle
 
 FULL, FAR = "full", "far"
 CUT_PX = 2.0  # a far-view box this near a crop edge inside the frame is cut off by the crop
@@ -89,6 +89,9 @@ class ViewScheduler:
         self._crop: tuple[tuple[int, int], Crop] | None = None
         self._since_far = 0
         self.views_run = 0  # views run on the last frame (1 or 2): replay's modelled cost
+        # Set by the loop before each frame: is an obstacle nearer than far_view.near_m? Then
+        # the full view's rate comes first; else the far view's reach.
+        self.threat_near = False
         self.far_runs = 0
 
     @classmethod
@@ -112,7 +115,7 @@ class ViewScheduler:
         ``1 / min_full_view_hz``. 0 means never (even the full view alone is too slow).
         """
         every = self.config.every
-        if not self.view_s or not self.config.min_full_view_hz:
+        if not self.threat_near or not self.view_s or not self.config.min_full_view_hz:
             return every
         budget = 1.0 / self.config.min_full_view_hz - self.view_s
         if budget <= 0:
@@ -145,6 +148,11 @@ class ViewScheduler:
         far_detections = far_to_frame(found.detections, crop, frame.size)
         merged = merge(full.detections, far_detections, detector.nms_iou)
         return dataclasses.replace(full, detections=merged)
+
+
+def threat_near(obstacles: Sequence[Obstacle], near_m: float) -> bool:
+    """Is any obstacle (camera track or echo) nearer than ``near_m``?"""
+    return any(o.distance_m is not None and o.distance_m <= near_m for o in obstacles)
 
 
 def crop_frame(frame: Frame, crop: Crop) -> Frame:

@@ -33,7 +33,7 @@ from rearguard.config.lens import camera_intrinsics
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
-from rearguard.detection.farview import ViewScheduler
+from rearguard.detection.farview import ViewScheduler, threat_near
 from rearguard.detection.scale import ScaleMeter
 from rearguard.devices.base import DeviceFault, FrameSource, Rangefinder
 from rearguard.drive import systemd
@@ -304,6 +304,8 @@ class LiveLoop:
                 continue
             start = self.clock()
             try:
+                self.views.threat_near = threat_near(self.core.obstacles,
+                                                     self.config.far_view.near_m)
                 detections = self.scale.measure(frame, self.views.detect(self.detector, frame))
             except Exception as e:  # a detector crash is a fault the runner feels, not the end
                 self.inputs.put(_Input(frame.t, "fault", (Stage.DETECTOR, repr(e))))

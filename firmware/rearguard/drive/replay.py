@@ -23,7 +23,7 @@ from rearguard.config.lens import camera_intrinsics
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
-from rearguard.detection.farview import ViewScheduler
+from rearguard.detection.farview import ViewScheduler, threat_near
 from rearguard.detection.scale import ScaleMeter
 from rearguard.messages import AlertCommand, Frame, RangeReading, Stage
 from rearguard.session import ButtonPress, RecordedFault, Session
@@ -104,6 +104,7 @@ class _Replayer:
                  progress: Progress | None):
         self.session, self.detector, self.views, self.core = session, detector, views, core
         self.scale = ScaleMeter(frozenset(detector.spec.obstacle_heights))
+        self.near_m = config.far_view.near_m
         self.result, self.record, self.progress = result, record, progress
         self.tick_s = 1.0 / config.alert.tick_hz
         self.queue: list[tuple[float, int, int, Any]] = []
@@ -173,6 +174,7 @@ class _Replayer:
 
     def _start(self, frame: Frame, t: float) -> None:
         began = time.perf_counter()
+        self.views.threat_near = threat_near(self.core.obstacles, self.near_m)
         detections = self.scale.measure(frame, self.views.detect(self.detector, frame))
         self.result.detector_wall_s.append(time.perf_counter() - began)
         self.busy_until = t + self.result.inference_s * self.views.views_run

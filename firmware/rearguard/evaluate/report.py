@@ -33,9 +33,11 @@ def print_table(ev: Evaluation, summary: dict[str, Any]) -> None:
               f"{due:6.2f} {_fmt(e.danger_by_contact):>6} {_fmt(e.held):>5} "
               f"{e.level_changes:3d}  {'PASS' if e.passed else 'FAIL: ' + '; '.join(e.failures)}")
     print()
-    print("Quiet footage (no approach): false alerts per 10 minutes")
+    print("Quiet footage and scenes (nothing comes into the path): false alerts per 10 minutes")
     for profile, by_view in summary["quiet"]["detail"].items():
         for view, q in by_view.items():
+            if not q["seconds"]:
+                continue
             print(f"  {profile} {view:<9} {q['seconds']:7.1f} s: WARNING "
                   f"{q['false_warnings']} ({q['false_warnings_per_10min']:.1f}/10 min), DANGER "
                   f"{q['false_dangers']} ({q['false_dangers_per_10min']:.1f}/10 min)")

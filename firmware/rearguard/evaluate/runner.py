@@ -120,7 +120,7 @@ class Evaluation:
 
     def quiet_rates(self, profile: str, view: str) -> dict[str, float]:
         qs = [r.quiet for r in self.runs if r.quiet and r.profile == profile
-              and r.view == view and not r.synthetic]
+              and r.view == view]
         seconds = sum(q.seconds for q in qs)
         return {"seconds": round(seconds, 1),
                 "false_warnings": sum(q.false_warnings for q in qs),
@@ -143,7 +143,8 @@ def evaluate(folders: Sequence[Path], profiles: Sequence[str], config: Config,
     result = Evaluation(list(profiles))
     result.models = {p: detector_for(p).spec.name for p in profiles}
     for folder in folders:
-        labels = scenes.scene_labels(folder) if scenes.is_scene(folder) \
+        named = frozenset(detector_for(profiles[0]).spec.obstacle_heights)
+        labels = scenes.scene_labels(folder, named) if scenes.is_scene(folder) \
             else load_labels(folder, assets)
         labels = labels.time_scaled(speed)
         session = time_scaled(open_session(folder), speed)
@@ -181,7 +182,8 @@ def _judge(labels: ClipLabels, session: Session, profile: str, config: Config,
 
 def summary_json(ev: Evaluation) -> dict[str, Any]:
     """The machine-readable result (``rearguard evaluate --json``)."""
-    quiet = {p: {v: ev.quiet_rates(p, v) for v in ("low", "elevated")} for p in ev.profiles}
+    quiet = {p: {v: ev.quiet_rates(p, v) for v in ("low", "elevated", "scene")}
+             for p in ev.profiles}
     return {
         "profiles": ev.profiles,
         "models": ev.models,

@@ -10,6 +10,7 @@ the object is visible and closing; a scene with no in-path contact is quiet from
 from __future__ import annotations
 
 import json
+import math
 import statistics
 import tomllib
 from collections import defaultdict
@@ -40,8 +41,15 @@ def read_truth(folder: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def scene_labels(folder: Path) -> ClipLabels:
-    """Approach episodes and quiet spans of a rendered scene."""
+RANGER_REACH_M = 4.0  # an HC-SR04 hears no farther
+
+
+def scene_labels(folder: Path, named: frozenset[str] = frozenset()) -> ClipLabels:
+    """Approach episodes and quiet spans of a rendered scene.
+
+    ``named``: the classes the detector knows. Anything else (a pole, a wall) can only be
+    noticed once it is within the rangefinder's reach, so its approach begins there.
+    """
     where = folder / "expect.toml"
     try:
         expect = tomllib.loads(where.read_text())
@@ -60,14 +68,16 @@ def scene_labels(folder: Path) -> ClipLabels:
                              f"{e}") from None
         if not in_path:
             continue
+        reach = math.inf if label in named else RANGER_REACH_M
         closing = [r["t"] for r in truth if r["id"] == ident and r.get("visible")
-                   and r.get("ttc_s") is not None and r["t"] < t]
+                   and r.get("ttc_s") is not None and r["t"] < t
+                   and r["distance_m"] <= reach]
         approaches.append(Approach(f"{label} #{ident}", label, True,
                                    min(closing) if closing else start, t,
                                    min(t + END_AFTER_S, end)))
     quiet = () if approaches else (QuietSpan(start, end),)
     description = expect.get("scenario", {}).get("description", "")
-    return ClipLabels(folder, description, "low", tuple(approaches), quiet, synthetic=True)
+    return ClipLabels(folder, description, "scene", tuple(approaches), quiet, synthetic=True)
 
 
 def distance_errors(folder: Path, events: Sequence[dict[str, Any]],
