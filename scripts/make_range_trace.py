@@ -1,118 +1,96 @@
 #!/usr/bin/env python3
-"""Make a scenario's rangefinder trace (sensors.jsonl) consistent with what its footage shows.
+"""Make a scenario's rangefinder trace (sensors.jsonl) from its labels, as an HC-SR04 would hear.
 
-None of the clips was filmed with a rangefinder beside the camera, so each scenario's HC-SR04
-trace is derived from the footage, the way a sensor mounted beside the camera would have seen
-it:
+None of the clips was filmed with a rangefinder beside the camera, so the trace is computed,
+and never from the detector's own distances (that would make the rangefinder agree with the
+camera by construction, and put echoes where the sensor could not hear them). The truth comes
+from the scenario's labels.toml: every approach in the runner's path with a ``speed_mps`` is at
 
-1. every frame goes through the default detector (no frames dropped);
-2. each obstacle's distance and bearing come from its box (class height and ground contact,
-   with the scenario's mounting and the Camera Module 3 lens scaled to the frame);
-3. at each 15 Hz ping, the sensor hears the nearest obstacle whose box overlaps its 15 degree
-   beam and lies within 4 m (distances interpolated between frames), else nothing;
-4. then real HC-SR04 behaviour is added with a fixed seed: 1 cm + 1 % noise, 8 % of pings
-   without an echo, 3 % stray echoes at random distances.
+    distance(t) = 1 m + speed_mps x (contact_t - t)        from closing_from to end_t
 
-``--pole T,D,V`` adds a thing the detector has no class for (a pole, a bollard): from time T
-it is D metres away in the beam and closes at V m/s.
+(contact is the moment it is within 1 m), straight down the sensor's axis. Each ping (16 Hz)
+hears the nearest of them within the HC-SR04's 4 m and 15 degree cone, else nothing; then the
+sensor's own faults are added exactly as `rearguard synth` adds them (rearguard.synth.ranger:
+millimetre noise growing with distance, 3 % dropouts, rare long spikes, as in the real logs in
+the asset folder's ultrasonic/). meta.toml gets a [synthetic] table saying the trace was
+computed.
 
-    .venv/bin/python scripts/make_range_trace.py tests/scenarios/NAME [--seed 1] [--pole ...]
+    .venv/bin/python scripts/make_range_trace.py tests/scenarios/NAME [--seed 1]
 
-The trace is committed with the scenario; run this again only when the method changes.
+Scenarios with no labelled approach keep the trace they have. The trace is committed with the
+scenario; run this again only when the labels or the method change.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import tomllib
 from pathlib import Path
 
 import numpy as np
 
-from rearguard.boards import board_profile
-from rearguard.config import load_config
-from rearguard.core.geometry import (
-    bearing_deg,
-    combine,
-    distance_from_ground,
-    distance_from_height,
-    intrinsics_for,
-)
-from rearguard.detection import open_detector
-from rearguard.drive.replay import config_for_session, session_intrinsics
+from rearguard import __version__
+from rearguard.evaluate.labels import Approach, load_labels
 from rearguard.session import open_session
+from rearguard.synth.ranger import PERIOD_S, Beam, measured_range
 
-RATE_HZ, BEAM_DEG, MAX_M = 15.0, 15.0, 4.0
-NOISE_M, NOISE_FRACTION, DROPOUT, STRAY = 0.01, 0.01, 0.08, 0.03
-
-
-def in_beam_distances(folder: Path) -> list[tuple[float, float | None]]:
-    """(frame time, distance of the nearest obstacle in the beam, or None) per frame."""
-    session = open_session(folder)
-    config = config_for_session(load_config(None), session)
-    detector = open_detector(config.detector, board_profile("none"))
-    heights = detector.spec.obstacle_heights
-    k0 = session_intrinsics(session) or intrinsics_for(config.camera)
-    rows = []
-    for frame in session.frames():
-        k = k0.scaled_to(*frame.size)
-        nearest = None
-        for d in detector.detect(frame).detections:
-            if d.label not in heights:
-                continue
-            left, right = bearing_deg(k, d.box[0]), bearing_deg(k, d.box[2])
-            if right < -BEAM_DEG / 2 or left > BEAM_DEG / 2:
-                continue
-            estimate = combine(distance_from_height(k, d.box, heights[d.label]),
-                               distance_from_ground(k, d.box, config.mounting))
-            if estimate is not None and estimate.metres <= MAX_M:
-                nearest = min(nearest or estimate.metres, estimate.metres)
-        rows.append((frame.t, nearest))
-    return rows
+PASSED_M = 0.25  # nearer than this it is beside the runner, out of the cone
 
 
-def pings(rows, pole, rng) -> list[dict]:
-    times = np.arange(rows[0][0], rows[-1][0], 1.0 / RATE_HZ)
-    frame_t = np.array([t for t, _ in rows])
+def true_distance(approaches: list[Approach], t: float) -> float | None:
+    """The nearest labelled in-path object at ``t``, metres, or None."""
+    found = [1.0 + a.speed_mps * (a.contact_t - t) for a in approaches
+             if a.closing_from <= t <= a.end_t]
+    found = [d for d in found if d >= PASSED_M]
+    return min(found) if found else None
+
+
+def trace(approaches: list[Approach], start: float, end: float, beam: Beam,
+          seed: int) -> list[dict]:
+    rng = np.random.default_rng([seed, 0x5253])
     records = []
-    for t in times:
-        i = int(np.searchsorted(frame_t, t, side="right")) - 1
-        here = rows[i][1]
-        after = rows[i + 1][1] if i + 1 < len(rows) else None
-        truth = here
-        if here is not None and after is not None:  # linear between the two frames
-            w = (t - frame_t[i]) / (frame_t[i + 1] - frame_t[i])
-            truth = here + w * (after - here)
-        if pole is not None and t >= pole[0]:
-            pole_m = pole[1] - pole[2] * (t - pole[0])
-            if pole_m > 0.05:
-                truth = pole_m if truth is None else min(truth, pole_m)
-        records.append(_reading(float(t), truth, rng))
+    for k in range(int((end - start) / PERIOD_S) + 1):
+        t = start + k * PERIOD_S
+        true = true_distance(approaches, t)
+        faults, noise = rng.uniform(size=3), float(rng.normal())
+        reading = measured_range(beam, true, faults, noise)
+        record = {"t": round(t, 4), "kind": "range", "sensor": beam.name}
+        if reading is not None:
+            record["distance_m"] = reading
+        records.append(record)
     return records
 
 
-def _reading(t: float, truth: float | None, rng) -> dict:
-    record = {"t": round(t, 4), "kind": "range", "sensor": "rear"}
-    roll = rng.random()
-    if roll < STRAY:
-        record["distance_m"] = round(float(rng.uniform(0.3, MAX_M)), 3)
-    elif truth is not None and roll >= STRAY + DROPOUT:
-        noisy = truth + rng.normal(0, NOISE_M + NOISE_FRACTION * truth)
-        record["distance_m"] = round(float(max(noisy, 0.02)), 3)
-    return record
+def mark_synthetic(meta: Path, seed: int) -> None:
+    text = meta.read_text()
+    if "[synthetic]" in text:
+        return
+    table = tomllib.loads(text)
+    del table  # parsed only to be sure the file is TOML before appending to it
+    meta.write_text(text.rstrip("\n") + "\n\n# sensors.jsonl was computed from labels.toml by "
+                    "scripts/make_range_trace.py, not measured.\n[synthetic]\n"
+                    f'scene = "{meta.parent.name}"\nseed = {seed}\n'
+                    f'generator = "scripts/make_range_trace.py {__version__}"\n'
+                    'range_trace = "synthetic"\n')
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", type=Path)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--pole", help="T,D,V: a pole from time T at D metres closing at V m/s")
     args = parser.parse_args()
-    pole = tuple(float(v) for v in args.pole.split(",")) if args.pole else None
-    rows = in_beam_distances(args.scenario)
-    records = pings(rows, pole, np.random.default_rng(args.seed))
+    labels = load_labels(args.scenario)
+    approaches = [a for a in labels.approaches if a.in_path and a.speed_mps is not None]
+    if not approaches:
+        print(f"{args.scenario}: no labelled approach in the path: trace left as it is")
+        return
+    frame_times = open_session(args.scenario).frame_times  # ping through the whole clip
+    records = trace(approaches, float(frame_times[0]), float(frame_times[-1]), Beam(),
+                    args.seed)
     sensors = args.scenario / "sensors.jsonl"
     sensors.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records))
+    mark_synthetic(args.scenario / "meta.toml", args.seed)
     heard = sum("distance_m" in r for r in records)
     print(f"{sensors}: {len(records)} pings, {heard} with an echo")
 

@@ -1,41 +1,148 @@
-"""Board profiles: how fast each Raspberry Pi runs the detector.
+"""Board profiles: how long each Raspberry Pi takes to run each model, in milliseconds.
 
 Replay uses a profile to model the device's inference time, so that frames a Pi would drop
 ("newest frame wins") are dropped in replay too, and alert timing in a test means what it would
 mean on a run. The detector uses the profile's thread count.
 
-The throughput figures are estimates (effective onnxruntime CPU GFLOP/s at the given thread
-count, scaled from measured x86 figures by published per-core ratios); replace them with a
-figure measured on the board (`rearguard bench` prints one) when you have it.
+Every figure in :data:`TIMINGS` is onnxruntime on the CPU (what the firmware runs), per
+inference of one view, with its source. Few onnxruntime figures are published for these boards,
+so most are converted from ncnn figures, always towards the slow side, because replay must
+never flatter the device:
+
+- ``ORT_OVER_NCNN`` = 168 / 88 = 1.91: Ultralytics' YOLO11n 640 on a Pi 5 takes 168 ms with
+  ONNX (onnxruntime) and 88 ms with NCNN (Ultralytics, "Raspberry Pi" integration guide,
+  benchmarks table). Other comparisons find smaller gaps for small models (1.25-1.5x), so
+  1.91 errs slow.
+- ``QENGINEERING_OVERCLOCK`` = 1.3: Qengineering's Pi 4 figures are on an overclocked board
+  (about 1.95 GHz); a stock Pi 4 runs at 1.5 GHz (1.8 GHz on boards since 2020), so figures
+  are scaled by 1.95 / 1.5.
+
+A model with no published figure on a board is derived from a published one on the same board
+by the ratio measured on this build machine (onnxruntime, 1 thread; `rearguard bench` prints
+this machine's row). Replace any figure with one measured on the board when you have it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+ORT_OVER_NCNN = 168.0 / 88.0
+QENGINEERING_OVERCLOCK = 1.95 / 1.5
+FULL_VIEW_MIN_HZ = 5.0  # the full view must keep at least this rate on the board
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One model on one board: milliseconds per inference, and where the figure comes from."""
+
+    ms: float
+    source: str
+
+
+def _ncnn(fps: float, source: str, *, overclocked: bool = False) -> Timing:
+    """An onnxruntime estimate from a published ncnn frame rate (see the module docstring)."""
+    ms = 1000.0 / fps * ORT_OVER_NCNN * (QENGINEERING_OVERCLOCK if overclocked else 1.0)
+    how = " x 1.3 (overclock undone)" if overclocked else ""
+    return Timing(round(ms), f"{source}: ncnn {fps:g} FPS -> {1000 / fps:.0f} ms{how} "
+                             f"x 1.91 (onnxruntime over ncnn)")
+
+
+def _derived(base: Timing, base_model: str, ratio: float, model: str) -> Timing:
+    return Timing(round(base.ms * ratio), f"derived: {base_model} on this board x {ratio:.2f}, "
+                                          f"the {model}/{base_model} ratio measured on the "
+                                          f"x86 build machine (onnxruntime, 1 thread)")
+
+
+# Measured on the build machine (x86, onnxruntime 1 thread, `rearguard bench`): YOLOX-Nano 416
+# 7.2 ms, NanoDet-m 320 6.7 ms, PicoDet-XS 320 10.9 ms.
+_PICODET_OVER_YOLOX = 10.9 / 7.2
+
+_QE = "Qengineering (github.com/Qengineering), Raspberry Pi 4 overclocked"
+_QE5 = "Qengineering (github.com/Qengineering), Raspberry Pi 5"
+_PI4_YOLOX = _ncnn(7.0, f"{_QE}, YoloX-Nano 416", overclocked=True)
+_PI4_NANODET = _ncnn(13.0, f"{_QE}, NanoDet 320", overclocked=True)
+_PI5_NANODET = _ncnn(43.0, f"{_QE5}, NanoDet 320")
+# No published YOLOX-Nano figure on a Pi 5: NanoDet 320's Pi 5 figure x the Pi 4 ncnn ratio
+# YoloX-Nano 416 / NanoDet 320 (143 / 77 ms): both published, same runtime, same author.
+_PI5_YOLOX = Timing(round(_PI5_NANODET.ms * 13.0 / 7.0),
+                    f"derived: NanoDet 320 on a Pi 5 ({_PI5_NANODET.ms:.0f} ms) x 1.86, the "
+                    f"YoloX-Nano 416 / NanoDet 320 ratio of Qengineering's Pi 4 ncnn figures")
+# No published detector figure on a Zero 2 W (4x Cortex-A53 at 1 GHz, 512 MB): four times the
+# Pi 4 (Cortex-A72 at 1.5 GHz), the slow end of the 3-4x gap general CPU benchmarks show.
+ZERO_OVER_PI4 = 4.0
+
+
+def _zero(pi4: Timing, model: str) -> Timing:
+    return Timing(round(pi4.ms * ZERO_OVER_PI4), f"estimate: the Pi 4 {model} figure x 4 "
+                                                 f"(Cortex-A53 1 GHz vs A72 1.5 GHz)")
+
+
+TIMINGS: dict[str, dict[str, Timing]] = {
+    "pi5": {
+        "yolox_nano_416": _PI5_YOLOX,
+        "nanodet_m_320": _PI5_NANODET,
+        "picodet_xs_320": _derived(_PI5_YOLOX, "yolox_nano_416", _PICODET_OVER_YOLOX,
+                                   "picodet_xs_320"),
+    },
+    "pi4": {
+        "yolox_nano_416": _PI4_YOLOX,
+        "nanodet_m_320": _PI4_NANODET,
+        "picodet_xs_320": _derived(_PI4_YOLOX, "yolox_nano_416", _PICODET_OVER_YOLOX,
+                                   "picodet_xs_320"),
+    },
+}
+TIMINGS["zero2w"] = {model: _zero(t, model) for model, t in TIMINGS["pi4"].items()}
 
 
 @dataclass(frozen=True)
 class BoardProfile:
     name: str
     threads: int  # onnxruntime intra-op threads; one core is left for capture and fusion
-    gflops_per_s: float  # effective detector throughput; 0 means "infinitely fast" (no model)
-    overhead_s: float  # preprocessing, decoding and NMS per frame
+    default_model: str  # the catalog model `detector.model = "auto"` picks on this board
+    overhead_s: float = 0.0  # preprocessing, decoding and NMS per view
+    timings: dict[str, Timing] = field(default_factory=dict)  # model -> ms; empty: no model
 
-    def inference_s(self, model_gflops: float) -> float:
-        """Modelled time from a frame reaching the detector to its detections being ready."""
-        if self.gflops_per_s <= 0:
-            return 0.0
-        return model_gflops / self.gflops_per_s + self.overhead_s
+    def inference_s(self, model: str) -> float:
+        """Modelled time from one view reaching the detector to its detections being ready."""
+        if not self.timings:
+            return 0.0  # the "none" board: as if the detector took no time
+        if model not in self.timings:
+            raise KeyError(f"board {self.name}: no timing for model {model!r} in "
+                           f"rearguard/boards.py TIMINGS (known: {', '.join(self.timings)})")
+        return self.timings[model].ms / 1000.0 + self.overhead_s
+
+    def full_view_hz(self, model: str, far_every: int = 0) -> float:
+        """Full-view rate with a far view every ``far_every`` frames (0: no far view)."""
+        per_frame = self.inference_s(model) * (1.0 + (1.0 / far_every if far_every else 0.0))
+        return float("inf") if per_frame <= 0 else 1.0 / per_frame
+
+
+def _fastest(board: str) -> str:
+    return min(TIMINGS[board], key=lambda m: TIMINGS[board][m].ms)
+
+
+def _default_model(board: str) -> str:
+    """YOLOX-Nano 416 (best recall) where it keeps the full view at 5 Hz, else the fastest."""
+    if 1000.0 / TIMINGS[board]["yolox_nano_416"].ms >= FULL_VIEW_MIN_HZ:
+        return "yolox_nano_416"
+    return _fastest(board)
 
 
 PROFILES: dict[str, BoardProfile] = {
-    "pi5": BoardProfile("pi5", threads=3, gflops_per_s=32.0, overhead_s=0.005),
-    "pi4": BoardProfile("pi4", threads=3, gflops_per_s=12.0, overhead_s=0.010),
-    "zero2w": BoardProfile("zero2w", threads=3, gflops_per_s=3.0, overhead_s=0.030),
-    # No board: every frame is processed, as if the detector took no time.
-    "none": BoardProfile("none", threads=0, gflops_per_s=0.0, overhead_s=0.0),
+    name: BoardProfile(name, threads=3, default_model=_default_model(name),
+                       overhead_s=overhead, timings=TIMINGS[name])
+    for name, overhead in (("pi5", 0.004), ("pi4", 0.010), ("zero2w", 0.030))
 }
+# No board: every frame is processed, as if the detector took no time.
+PROFILES["none"] = BoardProfile("none", threads=0, default_model="yolox_nano_416")
 
 
 def board_profile(name: str) -> BoardProfile:
     return PROFILES[name]
+
+
+def resolve_model(model: str, board: BoardProfile | None) -> str:
+    """``detector.model``, with "auto" replaced by the board's default model."""
+    if model != "auto":
+        return model
+    return board.default_model if board is not None else PROFILES["none"].default_model

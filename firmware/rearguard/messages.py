@@ -55,7 +55,13 @@ class Detection:
     label: str
     class_id: int
     score: float
-    box: Box
+    box: Box  # in the full frame's pixels, whichever view found it
+    view: str = "full"  # "full" (the whole frame) or "far" (rearguard.detection.farview)
+    # How fast the object's image grows, d ln(size)/dt per second, measured from its own pixels
+    # against the previous frame the detector saw (rearguard.detection.scale), with its
+    # standard deviation; None when it could not be measured (a new object, too few features).
+    growth: float | None = None
+    growth_sigma: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +97,10 @@ class Obstacle:
     closing_speed_mps: float | None  # positive when it gets nearer
     time_to_contact_s: float | None
     lateral_speed_mps: float | None = None  # sideways, positive towards image right
+    lateral_m: float | None = None  # sideways offset from the runner's path, judged over time
+    # The camera measured its distance at its last detection: False while the frame cuts its
+    # box or it is hidden, when silence about its approach is not evidence of safety.
+    measured: bool = True
 
 
 class AlertLevel(enum.IntEnum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import shutil
 import threading
 from pathlib import Path
@@ -54,8 +55,9 @@ def model_files(folder: Path) -> list[str]:
 def test_fetch_checks_the_checksum_and_installs_atomically(server, asset_dir, capsys):
     assert main(["model", "fetch", NAME, "--url", f"{server}/good.onnx"]) == 0
     assert model_files(asset_dir) == ["nanodet_m_320.onnx"]
-    assert main(["model", "verify"]) == 0
-    assert "nanodet_m_320    ok" in capsys.readouterr().out
+    assert main(["model", "verify"]) == 1  # the other catalog models are missing
+    out = capsys.readouterr().out
+    assert "nanodet_m_320    ok" in out and "yolox_nano_416   MISSING" in out
 
 
 @pytest.mark.parametrize("bad", ["truncated.onnx", "other.onnx", "missing.onnx"])
@@ -83,14 +85,29 @@ def test_verify_reports_a_corrupted_file(assets, asset_dir, capsys):
     data = bytearray((assets / "models" / spec.file).read_bytes())
     data[5000] ^= 0xFF
     (asset_dir / "models" / spec.file).write_bytes(bytes(data))
-    assert main(["model", "verify"]) == 2
+    assert main(["model", "verify"]) == 1
     assert "WRONG CHECKSUM" in capsys.readouterr().out
+
+
+def test_verify_json_parses_and_fails_on_a_missing_model(assets, asset_dir, capsys):
+    assert main(["model", "verify", "--json"]) == 1  # an empty asset folder
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert {m["state"] for m in report["models"]} == {"missing"}
+    assert len(report["models"]) == len(load_catalog())
+
+
+def test_verify_passes_on_the_full_asset_folder(assets, capsys):
+    assert main(["model", "verify", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is True and {m["state"] for m in report["models"]} == {"ok"}
 
 
 def test_a_missing_model_is_a_config_error_naming_the_key(asset_dir, capsys):
     assert main(["detect", "nothing.jpg"]) == 2  # the model is checked before the file
     err = capsys.readouterr().err
-    assert "detector.model" in err and "rearguard model fetch yolox_nano_416" in err
+    # detector.model = "auto" on the default board (pi4) asks for the Pi 4's default model.
+    assert "detector.model" in err and "rearguard model fetch nanodet_m_320" in err
 
 
 def test_list_shows_presence(assets, capsys):
@@ -99,3 +116,7 @@ def test_list_shows_presence(assets, capsys):
     for name in load_catalog():
         assert name in out
     assert "missing" not in out
+    assert main(["model", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["models"]
+    assert [m["name"] for m in listed] == list(load_catalog())
+    assert all(m["present"] for m in listed)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
+
+import pytest
 
 from rearguard.cli import main
 from rearguard.config import parse_config
@@ -21,6 +24,16 @@ def test_check_simulate_finds_everything(assets, capsys):
     assert "2.50 m" in out and "buzzed left, centre, right" in out
 
 
+def test_check_simulate_json_parses(assets, capsys):
+    assert main(["check", "--simulate", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is True and report["on"] == "simulated stand-ins"
+    rows = {row["device"]: row for row in report["devices"]}
+    assert rows["rangefinder rear (hcsr04)"]["reading"] == "2.50 m"
+    assert all(row["found"] for row in rows.values())
+    assert rows["model"]["latency_ms"] > 0
+
+
 def test_check_here_says_plainly_what_is_missing(assets, capsys):
     assert main(["check"]) == 1
     out = capsys.readouterr().out
@@ -36,16 +49,22 @@ def test_simulated_i2c_devices_open_through_the_same_drivers(tmp_path):
         "button": {"pin": 5},
     })
     sim = simulation(config)
-    devices = open_devices(config, sim=sim)
-    try:
+    with open_devices(config, sim=sim) as devices:
         assert devices.rangefinders[0].measure().distance_m == 2.5
         chip: FakeDRV2605L = sim.bus.chips[0x5A]
         assert chip.registers[0x18] == 0x0D  # auto-calibrated at open
         devices.haptics.set_intensity(BodySide.CENTRE, 1.0)
         assert chip.played[-1] == ("rtp", 255)
-        assert devices.camera.read().image.shape == (360, 640, 3)
-    finally:
-        devices.close()
+        assert devices.camera.read().image.shape == (720, 1280, 3)  # far view on: main stream
+    assert sim.camera.closed  # the block's end closed every device...
+    PauseButton(5, pin_factory=sim.pins).close()  # ...and freed the button's pin
+
+
+def test_a_driver_in_a_with_block_frees_its_pins_even_on_error():
+    factory = mock_factory()
+    with pytest.raises(RuntimeError), PauseButton(26, pin_factory=factory):
+        raise RuntimeError("a failed start")
+    PauseButton(26, pin_factory=factory).close()  # the pin is free again
 
 
 def test_button_short_and_long_press():

@@ -12,8 +12,8 @@ from tests.hil.test_scenarios import replay
 from rearguard.boards import board_profile
 from rearguard.config import load_config
 from rearguard.detection import open_detector
+from rearguard.devices.loopback import JUMPERS, check_motor_pins
 from rearguard.devices.testing import loopback_rig, mock_factory
-from rearguard.drive.loopback import JUMPERS, check_motor_pins
 
 pytestmark = pytest.mark.hil
 

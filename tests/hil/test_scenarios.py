@@ -66,7 +66,7 @@ def test_alerting_one_second_late_fails_the_suite(detector):
     assert check(expect, result.events).passed
     verdict = check(expect, late(result.events, 1.0))
     assert not verdict.passed
-    assert any("no WARNING or above between 2 and 4 s" in f for f in verdict.failures)
+    assert any("no WARNING or above between 2 and 3.9 s" in f for f in verdict.failures)
 
 
 def test_a_broken_approach_threshold_fails_the_suite(detector):

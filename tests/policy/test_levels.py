@@ -99,8 +99,8 @@ def test_not_approaching_is_clear_and_passing_beside_is_at_most_caution():
 
 def test_side_follows_the_threat_mirrored_for_a_runner_facing_away():
     policy = AlertPolicy(CFG, SIDES)
-    # 12 degrees to image right at 4 m: 0.85 m to the side, inside the runner's path
-    command, _ = policy.update(0.0, [person(0.0, ttc=2.0, distance=4.0, bearing=12.0)], OK)
+    # 12 degrees to image right at 2.5 m: 0.53 m to the side, inside the runner's path
+    command, _ = policy.update(0.0, [person(0.0, ttc=2.0, distance=2.5, bearing=12.0)], OK)
     # image right is the runner's left
     assert command.pattern == "warning" and command.side is BodySide.LEFT
 

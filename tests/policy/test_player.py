@@ -11,7 +11,7 @@ from rearguard.config.schema import MotorConfig
 from rearguard.devices.base import DeviceFault
 from rearguard.devices.motors import PwmMotors
 from rearguard.devices.testing import mock_factory
-from rearguard.haptics.patterns import PATTERNS
+from rearguard.haptics.patterns import MIN_GAP_S, MIN_PULSE_S, PATTERNS
 from rearguard.haptics.player import PatternPlayer
 from rearguard.messages import AlertCommand, AlertLevel, BodySide
 
@@ -129,8 +129,8 @@ def test_unknown_pattern_is_refused():
 def test_every_pattern_is_feelable():
     """Pulses and gaps of at least 100 ms: shorter ones blur together on the back."""
     for pattern in PATTERNS.values():
-        for duration, _ in pattern.steps:
-            assert duration >= 0.1, pattern.name
+        for duration, intensity in pattern.steps:
+            assert duration >= (MIN_PULSE_S if intensity > 0 else MIN_GAP_S), pattern.name
 
 
 class RecordingOutput:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from rearguard.assets import assets_dir
-from rearguard.boards import BoardProfile, board_profile
+from rearguard.boards import BoardProfile, Timing, board_profile
 from rearguard.cli import main
 from rearguard.config import load_config
 from rearguard.detection import open_detector
@@ -33,12 +33,16 @@ class ScriptedDetector:
     """Stands in for the ONNX detector where only the replay's scheduling is under test."""
 
     spec = ScriptedSpec()
+    nms_iou = 0.45
 
     def __init__(self):
         self.seen: list[int] = []
+        self.sizes: list[tuple[int, int]] = []
 
     def detect(self, frame: Frame) -> DetectionSet:
-        self.seen.append(frame.index)
+        self.sizes.append(frame.size)
+        if frame.size == (160, 120):  # the whole frame, not the far view's window
+            self.seen.append(frame.index)
         w, h = frame.size
         return DetectionSet(frame.t, frame.index, (w, h), ())
 
@@ -75,9 +79,10 @@ def test_no_board_processes_every_frame(tmp_path):
 
 def test_a_slow_board_drops_frames_newest_first(tmp_path):
     session = open_session(synthetic_session(tmp_path))
-    slow = BoardProfile("slow", threads=1, gflops_per_s=10.0, overhead_s=0.0)  # 100 ms a frame
+    slow = BoardProfile("slow", threads=1, default_model="scripted",  # 100 ms a frame
+                        timings={"scripted": Timing(100.0, "test")})
     detector = ScriptedDetector()
-    result = replay_session(session, load_config(None), detector, slow)
+    result = replay_session(session, without_far_view(), detector, slow)
     frames = frame_events(result.events)
     processed = [e for e in frames if not e.get("dropped")]
     dropped = [e for e in frames if e.get("dropped")]
@@ -89,6 +94,36 @@ def test_a_slow_board_drops_frames_newest_first(tmp_path):
         assert b["start"] >= a["done"] - 1e-9  # one frame at a time
         assert b["start"] - b["t"] < 0.04 + 1e-9  # a waiting frame is never older than 1 frame
     assert max(e["done"] - e["t"] for e in processed) < 0.1 + 0.04 + 1e-9
+
+
+def without_far_view():
+    config = load_config(None)
+    return replace(config, far_view=replace(config.far_view, enabled=False))
+
+
+def test_the_far_view_costs_one_more_view_on_every_second_frame(tmp_path):
+    session = open_session(synthetic_session(tmp_path))
+    fast = BoardProfile("fast", threads=1, default_model="scripted",  # 10 ms a view
+                        timings={"scripted": Timing(10.0, "test")})
+    detector = ScriptedDetector()
+    result = replay_session(session, load_config(None), detector, fast)
+    assert detector.seen == list(range(40)) and result.far_views == 20
+    assert detector.sizes.count((80, 60)) == 20  # zoom 2: half the frame's width and height
+    processed = [e for e in frame_events(result.events) if not e.get("dropped")]
+    busy = sorted(round(e["done"] - e["start"], 4) for e in processed)
+    assert busy == [0.01] * 20 + [0.02] * 20
+
+
+def test_the_far_view_gives_way_when_the_full_view_would_fall_below_its_rate(tmp_path):
+    session = open_session(synthetic_session(tmp_path))
+    board = BoardProfile("b", threads=1, default_model="scripted",  # 5 Hz needs <= 200 ms
+                         timings={"scripted": Timing(150.0, "test")})  # far every 3rd: 200
+    result = replay_session(session, load_config(None), ScriptedDetector(), board)
+    processed = [e for e in frame_events(result.events) if not e.get("dropped")]
+    assert result.far_views == len(processed) // 3
+    board = BoardProfile("b", threads=1, default_model="scripted",
+                         timings={"scripted": Timing(210.0, "test")})  # 4.8 Hz alone
+    assert replay_session(session, load_config(None), ScriptedDetector(), board).far_views == 0
 
 
 def test_fault_events_when_the_rangefinder_goes_silent(tmp_path):
@@ -148,6 +183,15 @@ def test_cli_replay_of_a_plain_video_prints_a_summary(tmp_path, capsys, detector
     assert summary["frames"]["total"] == 188
     assert summary["frames"]["processed"] + summary["frames"]["dropped"] == 188
     assert (out / "events.jsonl").stat().st_size > 0
+
+
+def test_cli_replay_json_prints_the_summary_file(tmp_path, capsys, detector):
+    out = tmp_path / "out"
+    assert main(["replay", str(clip_session(tmp_path, 40)), "--profile", "none", "--out",
+                 str(out), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads((out / "summary.json").read_text())
+    assert printed["frames"]["total"] == 40 and printed["profile"] == "none"
 
 
 def test_cli_replay_rejects_a_corrupt_session_before_starting(tmp_path, capsys):

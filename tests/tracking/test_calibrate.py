@@ -8,7 +8,8 @@ import pytest
 
 from rearguard.cli import main
 from rearguard.config import parse_config
-from rearguard.core.geometry import intrinsics_for, lens_intrinsics, load_intrinsics
+from rearguard.config.lens import camera_intrinsics, load_intrinsics
+from rearguard.core.geometry import lens_intrinsics
 
 K_TRUE = np.array([[500.0, 0, 320], [0, 500.0, 240], [0, 0, 1]])
 CORNERS = (9, 6)
@@ -51,7 +52,7 @@ def test_calibration_recovers_the_camera(tmp_path, capsys):
     assert k.cx == pytest.approx(320, abs=8) and k.cy == pytest.approx(240, abs=8)
     assert (k.width, k.height) == (640, 480)
     config = parse_config({"camera": {"lens": "calibrated", "calibration_file": str(out)}})
-    assert intrinsics_for(config.camera) == k  # the config reads the file
+    assert camera_intrinsics(config.camera) == k  # the config reads the file
 
 
 def test_too_few_boards_is_a_clear_error(tmp_path, capsys):

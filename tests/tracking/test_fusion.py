@@ -8,13 +8,13 @@ import math
 import numpy as np
 
 from rearguard.config import load_config
-from rearguard.core.geometry import intrinsics_for
+from rearguard.config.lens import camera_intrinsics
 from rearguard.core.world import WorldModel
 from rearguard.messages import DetectionSet, ObstacleSource, RangeReading
 from tests.tracking.simulation import Scene
 
 CONFIG = load_config(None)  # one HC-SR04 "rear": beam 15 degrees, straight back, 4 m
-K = intrinsics_for(CONFIG.camera).scaled_to(640, 360)
+K = camera_intrinsics(CONFIG.camera).scaled_to(640, 360)
 HEIGHTS = {"person": 1.7}
 # A walks straight at the runner; B is nearer but 25 degrees to the side, outside the beam.
 A = Scene("person", 1.7, 0.5, 2.0, start_m=8.0, lateral_m=0.0, seed=1)

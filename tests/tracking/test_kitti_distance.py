@@ -15,65 +15,26 @@ bottom edge is where the object's near side meets the road, and that is what a r
 
 from __future__ import annotations
 
-import math
 import statistics
-from dataclasses import dataclass
 
 import pytest
 
-from rearguard.config.schema import MountingConfig
 from rearguard.core.geometry import (
     CameraIntrinsics,
     combine,
     distance_from_ground,
     distance_from_height,
 )
+from rearguard.evaluate import kitti
 
-FRAMES = {"0001": (10, 15, 20), "0016": (2, 7, 12)}
-SIZES = {"0001": (1242, 375), "0016": (1224, 370)}
-CLASS_HEIGHT = {"Pedestrian": 1.7, "Car": 1.5, "Cyclist": 1.7}  # a rider on a bike ~ a person
-KITTI_MOUNT = MountingConfig(height_m=1.65, pitch_deg=0.0)
-
-
-@dataclass(frozen=True)
-class Label:
-    kind: str
-    box: tuple[float, float, float, float]
-    height_m: float
-    y_m: float
-    z_m: float  # depth of the object's centre
-    near_m: float  # depth of its nearest corner: what a runner would collide with
+KITTI_MOUNT = kitti.KITTI_MOUNT
+CLASS_HEIGHT = kitti.CLASS_HEIGHT
+FRAMES = kitti.FRAMES
+labels = kitti.kitti_objects
+intrinsics = kitti.kitti_intrinsics
 
 
-def labels(assets, sequence: str) -> list[Label]:
-    found = []
-    path = assets / "footage" / "kitti_tracking_mini" / "label_02" / f"{sequence}.txt"
-    for line in path.read_text().splitlines():
-        f = line.split()
-        frame, kind, truncated, occluded = int(f[0]), f[2], float(f[3]), int(f[4])
-        box = tuple(map(float, f[6:10]))
-        in_picture = box[1] > 5 and box[3] < SIZES[sequence][1] - 5  # not cut by the frame
-        if frame in FRAMES[sequence] and kind in CLASS_HEIGHT and truncated == 0 \
-                and occluded == 0 and in_picture:
-            width, length, z, ry = float(f[11]), float(f[12]), float(f[15]), float(f[16])
-            corners = [-math.sin(ry) * dx + math.cos(ry) * dz
-                       for dx in (-length / 2, length / 2) for dz in (-width / 2, width / 2)]
-            found.append(Label(kind, box, float(f[10]), float(f[14]),
-                               z, z + min(corners)))
-    return found
-
-
-# KITTI's published rectified camera-2 matrices: fx = fy, cx, cy (pixels).
-KITTI_P2 = {"0001": (721.5377, 609.5593, 172.854), "0016": (707.0493, 604.0814, 180.5066)}
-
-
-def intrinsics(sequence: str) -> CameraIntrinsics:
-    f, cx, cy = KITTI_P2[sequence]
-    width, height = SIZES[sequence]
-    return CameraIntrinsics(f, f, cx, cy, width, height)
-
-
-def fitted_cy(k: CameraIntrinsics, objects: list[Label]) -> float:
+def fitted_cy(k: CameraIntrinsics, objects: list[kitti.KittiObject]) -> float:
     """The principal point's row that the pedestrians' labels imply, given fy.
 
     Only pedestrians: a car's box bottom is its near edge, well in front of its centre.

@@ -5,15 +5,17 @@ from __future__ import annotations
 import pytest
 
 from rearguard.config import load_config
-from rearguard.core.geometry import intrinsics_for
+from rearguard.config.lens import camera_intrinsics
 from rearguard.core.world import WorldModel
 from tests.tracking.simulation import Scene
 
 HEIGHTS = {"person": 1.7, "bicycle": 1.1}
 CONFIG = load_config(None)
-K = intrinsics_for(CONFIG.camera).scaled_to(640, 360)  # the detector's low-resolution stream
+K = camera_intrinsics(CONFIG.camera).scaled_to(640, 360)  # the detector's low-resolution stream
 
-SCENES = [Scene("person", 1.7, 0.5, speed) for speed in (1.0, 3.0, 6.0, 10.0)] + [
+# Closing speeds up to what each class can reach against a backward runner (a person 8.5 m/s:
+# 5 m/s of their own and 3.5 of the runner's; see world.max_closing_mps).
+SCENES = [Scene("person", 1.7, 0.5, speed) for speed in (1.0, 3.0, 6.0)] + [
     Scene("bicycle", 1.1, 1.7, speed, lateral_m=0.3) for speed in (1.0, 4.0, 10.0)]
 
 
@@ -39,17 +41,21 @@ def test_distance_ttc_and_identity(scene, capsys):
     first = rows[0][0]
     in_band = [(t, truth, o) for t, truth, o in rows if 2.0 <= truth <= 10.0]
     distance_errors = [abs(o.distance_m - truth) / truth for _, truth, o in in_band]
-    closing = [(truth / scene.speed_mps, o) for t, truth, o in in_band
-               if truth / scene.speed_mps < 4.0 and t - first >= SETTLE_S]
+    # Time to contact counts to the contact margin (within 1 m), not to the lens.
+    margin = CONFIG.alert.contact_margin_m
+    closing = [((truth - margin) / scene.speed_mps, o) for t, truth, o in in_band
+               if (truth - margin) / scene.speed_mps < 4.0 and t - first >= SETTLE_S]
     # A time to contact may be withheld while it is too unsure, but not once contact is near.
-    missing = [ttc for ttc, o in closing if o.time_to_contact_s is None and ttc < 3.0]
+    missing = [ttc for ttc, o in closing if o.time_to_contact_s is None and ttc < 2.5]
     ttc_errors = [abs(o.time_to_contact_s - ttc) / ttc for ttc, o in closing
                   if o.time_to_contact_s is not None]
     with capsys.disabled():
         print(f"\n  {scene.label} at {scene.speed_mps:g} m/s: distance error max "
               f"{max(distance_errors):.1%} over {len(distance_errors)} updates in 2-10 m; time "
               f"to contact error max {max(ttc_errors, default=0):.1%} over {len(ttc_errors)} "
-              f"updates below 4 s ({len(missing)} without one below 3 s)")
+              f"updates below 4 s ({len(missing)} without one below 2.5 s)")
     assert distance_errors and max(distance_errors) < 0.10
     assert ttc_errors and not missing
-    assert max(ttc_errors) < 0.15
+    # The margin's share (1 m / distance) carries the distance's error too.
+    assert max(ttc_errors) < 0.18
+

@@ -1,46 +1,86 @@
-"""``rearguard bench``: where the per-frame time goes, on real footage.
+"""``rearguard bench``: where the per-frame time goes, and how fast and far the device sees.
 
-Per stage, median and 95th percentile over a few hundred frames: preprocessing, inference,
-decoding with NMS, and tracking with fusion; then bare ``session.run`` on the very same input
-tensor, and the ratio of the whole per-frame time to it (what everything around the network
-costs). Video decoding is not counted: on the device the camera hands over frames.
+1. Stages, on real footage: preprocessing, inference, decoding with NMS, tracking with fusion,
+   and bare ``session.run`` on the very same input tensor, interleaved A/B (the order of the
+   whole pipeline and the bare run alternates frame by frame, so load on the machine hits
+   both alike). ``overhead_ratio`` is the median of the per-frame whole/bare ratios.
+2. This machine's row of the board timing table (every catalog model whose file is present,
+   bare ``session.run``), beside the boards' rows and the full-view rate each board keeps
+   with the far view on (``rearguard/boards.py``).
+3. A live run on the stand-ins (``--live-seconds``): camera and range latency to the decision,
+   inference p95, dropped frames, resident memory (``rearguard/drive/measure.py``).
+4. Person recall by distance, full view and far view, on the ground-truth sequences made
+   small (``rearguard/detection/recall.py``).
+
+``--json`` prints one JSON object instead of the tables. Video decoding is not counted: on the
+device the camera hands over frames. Progress goes to the terminal (stderr) when there is one.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
+import platform
 import resource
 import statistics
+import sys
 import time
-import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import cv2
 
-from rearguard.assets import asset_path
-from rearguard.boards import PROFILES, board_profile
+from rearguard.assets import asset_path, assets_dir
+from rearguard.boards import PROFILES, TIMINGS, board_profile
 from rearguard.cli import UsageError
 from rearguard.config import load_config
+from rearguard.config.lens import camera_intrinsics
 from rearguard.core.world import WorldModel
-from rearguard.detection import open_detector
+from rearguard.detection import load_catalog, open_detector
+from rearguard.detection.detector import Detector
+from rearguard.detection.farview import ViewScheduler
 from rearguard.messages import DetectionSet, Frame
 
 DEFAULT_CLIP = "footage/opencv_vtest.avi"
+LIVE_CLIP = "footage/opencv_vtest.avi"  # 79 s of people at 10 fps: the longest clip
 STAGES = ("preprocess", "inference", "decode+nms", "tracking+fusion", "whole", "bare run")
+DISTANCES_M = (10.0, 15.0, 20.0, 25.0, 30.0)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("bench", help="time each stage of the detector on real footage")
+    p = sub.add_parser("bench", help="time each stage, latency, memory and far recall")
     p.add_argument("--model", help="catalog model name (default: the config's)")
     p.add_argument("--threads", type=int, help="onnxruntime threads (default: the board's)")
     p.add_argument("--profile", choices=sorted(PROFILES), help="board profile for defaults")
-    p.add_argument("--config", type=Path)
+    p.add_argument("--config", type=Path, help="config file (detector section)")
     p.add_argument("--clip", type=Path, help=f"video to use (default: {DEFAULT_CLIP} in the "
                                              f"asset folder)")
     p.add_argument("--frames", type=int, default=300, help="frames to time (default 300)")
-    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--warmup", type=int, default=10,
+                   help="frames run first and not timed (default 10)")
+    p.add_argument("--live-seconds", type=float, default=20.0,
+                   help="length of the live run on the stand-ins, at most 79 s (the clip); "
+                        "0: skip it")
+    p.add_argument("--recall-every", type=int, default=3,
+                   help="far recall on every Nth annotated frame (0: skip it)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
+
+
+class Progress:
+    """One self-rewriting line on a terminal's stderr; silent when stderr is not a terminal."""
+
+    def __init__(self) -> None:
+        self.on = sys.stderr.isatty()
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if self.on:
+            print(f"\r  bench: {what} {done}/{total}   ", end="", file=sys.stderr, flush=True)
+
+    def end(self) -> None:
+        if self.on:
+            print("\r" + " " * 60 + "\r", end="", file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,16 +92,68 @@ def run(args: argparse.Namespace) -> int:
         detector_config = dataclasses.replace(detector_config, threads=args.threads)
     profile = board_profile(args.profile or config.board.profile)
     detector = open_detector(detector_config, profile)
+    threads = detector_config.threads or profile.threads
+    progress = Progress()
+    clip = args.clip or asset_path(DEFAULT_CLIP)
+    times, allocated = _stages(detector, config, clip, args, progress)
+    report: dict[str, Any] = {
+        "model": detector.spec.name, "threads": threads, "clip": clip.name,
+        "frames": len(times["whole"]),
+        "stages_ms": {s: {"median": _ms(statistics.median(v)), "p95": _ms(_p95(v))}
+                      for s, v in times.items()},
+        "overhead_ratio": round(statistics.median(
+            w / b for w, b in zip(times["whole"], times["bare run"], strict=True)), 3),
+        "allocated_kib_per_frame": round(statistics.median(allocated) / 1024, 1)
+        if allocated else None,
+        "this_machine_ms": _machine_row(threads, progress),
+        "boards": _boards(config),
+    }
+    if args.live_seconds > 0:
+        from rearguard.drive.measure import live_run
+
+        if progress.on:
+            print(f"\r  bench: live run on the stand-ins, {args.live_seconds:g} s   ",
+                  end="", file=sys.stderr, flush=True)
+        live = live_run(config, detector, asset_path(LIVE_CLIP), args.live_seconds)
+        report.update(live.summary())
+    else:
+        report["rss_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                                      / 1024, 1)
+    if args.recall_every > 0:
+        report["far_recall"] = _far_recall(detector, config, args.recall_every, progress)
+    progress.end()
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        _print(report)
+    return 0
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def _stages(detector: Detector, config, clip: Path, args: argparse.Namespace,
+            progress: Progress) -> tuple[dict[str, list[float]], list[int]]:
+    import tracemalloc
+
     world = WorldModel(dataclasses.replace(config, rangefinders=[]),
                        detector.spec.obstacle_heights)
-    clip = args.clip or asset_path(DEFAULT_CLIP)
-    times = {stage: [] for stage in STAGES}
+    times: dict[str, list[float]] = {stage: [] for stage in STAGES}
     allocated = []
-    for count, frame in enumerate(_frames(clip, args.frames + args.warmup)):
-        measure_alloc = args.warmup <= count < args.warmup + 20
+    total = args.frames + args.warmup
+    for count, frame in enumerate(_frames(clip, total)):
+        progress("stages, frame", count + 1, total)
+        # A few frames, not timed, under tracemalloc (which slows Python down).
+        measure_alloc = args.warmup <= count < args.warmup + min(20, args.frames // 4)
         if measure_alloc:
             tracemalloc.start()
-        lap = _time_frame(detector, world, frame)
+        lap = _time_frame(detector, world, frame, bare_first=count % 2 == 1)
         if measure_alloc:
             allocated.append(tracemalloc.get_traced_memory()[1])
             tracemalloc.stop()
@@ -70,9 +162,7 @@ def run(args: argparse.Namespace) -> int:
                 times[stage].append(seconds)
     if not times["whole"]:
         raise UsageError(f"{clip}: no frames to time")
-    threads = detector_config.threads or profile.threads
-    _report(detector.spec.name, threads, clip, times, allocated)
-    return 0
+    return times, allocated
 
 
 def _frames(clip: Path, limit: int):
@@ -91,8 +181,16 @@ def _frames(clip: Path, limit: int):
     capture.release()
 
 
-def _time_frame(detector, world: WorldModel, frame: Frame) -> dict[str, float]:
+def _time_frame(detector: Detector, world: WorldModel, frame: Frame,
+                bare_first: bool) -> dict[str, float]:
+    """One frame through every stage, and one bare run; which goes first alternates (A/B)."""
     clock = time.perf_counter
+    bare = 0.0
+    if bare_first:
+        detector.prepare(frame.image)  # the bare run reads this frame's tensor too
+        b0 = clock()
+        detector.run_bare()
+        bare = clock() - b0
     t0 = clock()
     placement = detector.prepare(frame.image)
     t1 = clock()
@@ -103,26 +201,105 @@ def _time_frame(detector, world: WorldModel, frame: Frame) -> dict[str, float]:
     world.add_detections(DetectionSet(frame.t, frame.index, frame.size, detections))
     world.obstacles(frame.t)
     t4 = clock()
-    detector.run_bare()
-    t5 = clock()
+    if not bare_first:
+        detector.run_bare()
+        bare = clock() - t4
     return {"preprocess": t1 - t0, "inference": t2 - t1, "decode+nms": t3 - t2,
-            "tracking+fusion": t4 - t3, "whole": t4 - t0, "bare run": t5 - t4}
+            "tracking+fusion": t4 - t3, "whole": t4 - t0, "bare run": bare}
 
 
-def _report(model: str, threads: int, clip: Path, times: dict[str, list[float]],
-            allocated: list[int]) -> None:
-    n = len(times["whole"])
-    print(f"bench: {model}, {threads or 'default'} thread(s), {n} frames of {clip.name}")
+def _machine_row(threads: int, progress: Progress, runs: int = 30) -> dict[str, float]:
+    """Median bare ``session.run`` per catalog model present here (this machine's row)."""
+    from rearguard.config.schema import DetectorConfig
+
+    image = cv2.imread(str(assets_dir() / "images" / "street.png"), cv2.IMREAD_COLOR)
+    row = {}
+    for n, spec in enumerate(load_catalog().values(), 1):
+        progress("this machine's row, model", n, len(load_catalog()))
+        if not spec.default_path().is_file():
+            continue
+        detector = open_detector(DetectorConfig(model=spec.name, threads=threads),
+                                 board_profile("none"))
+        detector.prepare(image)
+        for _ in range(3):
+            detector.run_bare()
+        laps = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            detector.run_bare()
+            laps.append(time.perf_counter() - t0)
+        row[spec.name] = _ms(statistics.median(laps))
+    return row
+
+
+def _boards(config) -> dict[str, Any]:
+    """Each board's default model, its figure, and the full view's rate with the far view."""
+    out = {}
+    for name, timings in TIMINGS.items():
+        board = board_profile(name)
+        model = board.default_model
+        views = ViewScheduler(config.far_view, config.mounting, camera_intrinsics(config.camera),
+                              view_s=board.inference_s(model))
+        every = views.far_every() if config.far_view.enabled else 0
+        out[name] = {"model": model, "view_ms": timings[model].ms,
+                     "far_view_every": every,
+                     "full_view_hz": round(board.full_view_hz(model, every), 2),
+                     "full_view_hz_far_every_2": round(board.full_view_hz(model, 2), 2),
+                     "source": timings[model].source}
+    return out
+
+
+def _far_recall(detector: Detector, config, every: int, progress: Progress) -> dict[str, Any]:
+    from rearguard.detection.recall import far_recall
+
+    size = (config.camera.width, config.camera.height)  # the main stream the far view crops
+    views = ViewScheduler.for_config(config)
+    fy = camera_intrinsics(config.camera).scaled_to(*size).fy
+    by_distance = far_recall(detector, views, size, fy, DISTANCES_M, assets_dir() / "footage",
+                             every=every,
+                             progress=lambda n, total: progress("far recall, frame", n, total))
+    crop = views.crop_for(size)
+    return {"model": detector.spec.name, "frame": list(size), "zoom": config.far_view.zoom,
+            "far_window": [crop.x, crop.y, crop.x + crop.width, crop.y + crop.height],
+            "by_distance_m": by_distance}
+
+
+def _print(r: dict[str, Any]) -> None:
+    print(f"bench: {r['model']}, {r['threads'] or 'default'} thread(s), {r['frames']} frames "
+          f"of {r['clip']} ({platform.machine()})")
     print(f"  {'stage':<16} {'median ms':>10} {'p95 ms':>8}")
-    for stage in STAGES:
-        values = sorted(times[stage])
-        p95 = values[min(len(values) - 1, int(0.95 * len(values)))]
-        print(f"  {stage:<16} {statistics.median(values) * 1000:>10.2f} {p95 * 1000:>8.2f}")
-    whole, bare = statistics.median(times["whole"]), statistics.median(times["bare run"])
-    ratios = sorted(w / b for w, b in zip(times["whole"], times["bare run"], strict=True))
-    print(f"  whole / bare session.run: {whole / bare:.3f} (ratio of medians), "
-          f"{statistics.median(ratios):.3f} (median of per-frame ratios)")
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"  peak memory (max RSS): {peak_kib / 1024:.1f} MiB; Python allocations per frame "
-          f"(peak, tracemalloc): {statistics.median(allocated) / 1024:.1f} KiB"
-          if allocated else f"  peak memory (max RSS): {peak_kib / 1024:.1f} MiB")
+    for stage, v in r["stages_ms"].items():
+        print(f"  {stage:<16} {v['median']:>10.2f} {v['p95']:>8.2f}")
+    print(f"  whole / bare session.run, interleaved A/B: {r['overhead_ratio']:.3f} "
+          f"(median of per-frame ratios)")
+    if r["allocated_kib_per_frame"] is not None:
+        print(f"  Python allocations per frame (peak, tracemalloc): "
+              f"{r['allocated_kib_per_frame']} KiB")
+    row = ", ".join(f"{m} {ms:.1f} ms" for m, ms in r["this_machine_ms"].items())
+    print(f"  this machine's row ({platform.machine()}, {r['threads'] or 'default'} "
+          f"thread(s), bare session.run): {row}")
+    for name, b in r["boards"].items():
+        print(f"  {name:<7} {b['model']:<15} {b['view_ms']:>5.0f} ms a view; full view "
+              f"{b['full_view_hz']:.1f} Hz with the far view every {b['far_view_every'] or '-'} "
+              f"frames ({b['full_view_hz_far_every_2']:.1f} Hz at every 2)")
+    if "latency" in r:
+        lat = r["latency"]
+        print(f"  live run ({lat['seconds']} s): camera -> decision {lat['camera_p50_ms']} ms "
+              f"median, {lat['camera_p95_ms']} ms p95; inference p95 {lat['inference_p95_ms']}"
+              f" ms; range reading -> decision {lat['range_p50_ms']} ms median, "
+              f"{lat['range_p95_ms']} ms p95; {r['frames_dropped']} frames dropped")
+        print(f"  memory: peak RSS {r['rss_peak_mb']} MB, growth {r['rss_growth_mb_per_min']} "
+              f"MB/min")
+    if "far_recall" in r:
+        fr = r["far_recall"]
+        print(f"  person recall by distance ({fr['model']}, far view zoom {fr['zoom']:g}, "
+              f"window {fr['far_window']}):")
+        print(f"    {'distance':>8} {'px full':>8} {'people':>7} {'full':>6} {'far':>6} "
+              f"{'merged':>7}")
+        for z, v in fr["by_distance_m"].items():
+            print(f"    {z + ' m':>8} {v['person_px_full_view']:>8} {v['people']:>7} "
+                  f"{_r(v['full']):>6} {_r(v['far']):>6} {_r(v['merged']):>7}")
+
+
+def _r(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"

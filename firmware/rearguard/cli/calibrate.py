@@ -15,19 +15,25 @@ import cv2
 import numpy as np
 
 from rearguard.cli import UsageError
-from rearguard.core.geometry import CameraIntrinsics, save_intrinsics
+from rearguard.config.lens import save_intrinsics
+from rearguard.core.geometry import CameraIntrinsics
 
 CRITERIA = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 30, 0.001)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("calibrate", help="camera intrinsics from checkerboard photos",
-                       description=__doc__.splitlines()[0])
-    p.add_argument("images", type=Path, nargs="+")
+                       description="The camera's intrinsics from 10-20 photos of a flat "
+                                   "checkerboard taken with the Rearguard camera at the "
+                                   "detector's resolution.")
+    p.add_argument("images", type=Path, nargs="+", help="the checkerboard photos")
     p.add_argument("--board", default="9x6",
                    help="inner corners per row x per column (default 9x6)")
-    p.add_argument("--square-mm", type=float, default=25.0, help="side of one square")
-    p.add_argument("--out", type=Path, default=Path("camera.toml"))
+    p.add_argument("--square-mm", type=float, default=25.0,
+                   help="side of one square in millimetres (default 25)")
+    p.add_argument("--out", type=Path, default=Path("camera.toml"),
+                   help="the intrinsics file to write (default camera.toml), for "
+                        "camera.calibration_file")
     p.set_defaults(run=run)
 
 

@@ -9,8 +9,9 @@ stand-ins, to show what a healthy Pi would print.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,15 +36,19 @@ class Row:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="probe every configured device",
-                       description=__doc__.splitlines()[0])
+                       description="Probe every configured device and say plainly what is "
+                                   "there: grab a camera frame, run the model on it, ping each "
+                                   "rangefinder, buzz each motor, read the button. Exits 1 when "
+                                   "anything configured is missing.")
     p.add_argument("--config", type=Path, help=f"default {DEFAULT_CONFIG} if it exists, else "
                                                f"the built-in defaults")
-    p.add_argument("--simulate", action="store_true", help="probe the stand-ins instead")
+    p.add_argument("--simulate", action="store_true",
+                   help="probe the stand-ins instead, to see what a healthy device prints")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    warnings.simplefilter("ignore", category=Warning)  # gpiozero's fallbacks; rows say it
     path = args.config or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
     config = load_config(path)
     from rearguard.devices import factory
@@ -55,10 +60,15 @@ def run(args: argparse.Namespace) -> int:
     _probe_rangefinders(config, sim, rows)
     _probe_haptics(config, sim, rows)
     _probe_button(config, sim, rows)
-    _print(rows, "simulated stand-ins" if args.simulate else "this machine")
+    what = "simulated stand-ins" if args.simulate else "this machine"
     missing = [r for r in rows if not r.found]
-    if missing:
-        print(f"missing: {', '.join(r.device for r in missing)}")
+    if args.json:
+        print(json.dumps({"on": what, "ok": not missing,
+                          "devices": [_row_dict(r) for r in rows]}, indent=2))
+    else:
+        _print(rows, what)
+        if missing:
+            print(f"missing: {', '.join(r.device for r in missing)}")
     return 1 if missing else 0
 
 
@@ -81,11 +91,8 @@ def _probe_camera(config: Config, sim, rows: list[Row]):
     where = config.camera.source if config.camera.source == "picamera2" else \
         f"opencv {config.camera.device}"
     try:
-        camera = open_camera(config, sim)
-        try:
+        with open_camera(config, sim) as camera:
             frame, ms = _timed(camera.read)
-        finally:
-            camera.close()
     except (DeviceMissing, DeviceFault, OSError, RuntimeError) as e:
         rows.append(Row("camera", where, False, _why(e)))
         return None
@@ -127,10 +134,8 @@ def _probe_rangefinders(config: Config, sim, rows: list[Row]) -> None:
         one = [r]
         try:
             (sensor,) = open_rangefinders(_only(config, rangefinders=one), sim)
-            try:
+            with sensor:
                 reading, ms = _timed(sensor.measure)
-            finally:
-                sensor.close()
         except Exception as e:
             rows.append(Row(f"rangefinder {r.name} ({r.kind})", where, False, _why(e)))
             continue
@@ -145,11 +150,8 @@ def _probe_haptics(config: Config, sim, rows: list[Row]) -> None:
     where = {"pwm": "GPIO " + ",".join(str(m.pin) for m in h.motors),
              "drv2605": f"I2C {h.i2c_bus} 0x{h.address:02x}", "none": "-"}[h.driver]
     try:
-        output = open_haptics(config, sim=sim)
-        try:
+        with open_haptics(config, sim=sim) as output:
             buzzed, ms = _timed(lambda: _buzz_each(output))
-        finally:
-            output.close()
     except Exception as e:
         rows.append(Row(f"haptics ({h.driver})", where, False, _why(e)))
         return
@@ -172,19 +174,23 @@ def _probe_button(config: Config, sim, rows: list[Row]) -> None:
         return
     where = f"GPIO {config.button.pin}"
     try:
-        button = open_button(config, sim)
+        with open_button(config, sim) as button:
+            state = "pressed" if button.is_pressed else "released"
     except Exception as e:
         rows.append(Row("button", where, False, _why(e)))
         return
-    state = "pressed" if button.is_pressed else "released"
-    button.close()
     rows.append(Row("button", where, True, state))
 
 
 def _only(config: Config, **changes) -> Config:
-    import dataclasses
-
     return dataclasses.replace(config, **changes)
+
+
+def _row_dict(row: Row) -> dict[str, Any]:
+    fields = dataclasses.asdict(row)
+    if row.latency_ms is not None:
+        fields["latency_ms"] = round(row.latency_ms, 2)
+    return fields
 
 
 def _print(rows: list[Row], what: str) -> None:

@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 
 from rearguard.assets import ENV_VAR, AssetsMissing, assets_dir
-from rearguard.cli.replay import add_replay_options, replay_and_report
+from rearguard.cli.replay import add_replay_options, replay_and_report, with_hfov
 from rearguard.session import open_session
 
 DEMO_CLIP = Path("footage") / "street_level_people_approaching.mp4"
@@ -38,5 +38,6 @@ def run(args: argparse.Namespace) -> int:
     source = DEMO_SCENARIO if (DEMO_SCENARIO / "meta.toml").exists() else clip
     print(f"demo: two people walk straight at a chest-height camera and pass just beside it "
           f"(about 4.6 s in); replaying {source}")
-    replay_and_report(open_session(source), args.config, args.profile, args.out)
+    replay_and_report(with_hfov(open_session(source), args.hfov), args.config, args.profile,
+                      args.out)
     return 0

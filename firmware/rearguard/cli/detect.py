@@ -1,10 +1,17 @@
-"""``rearguard detect IMAGE_OR_VIDEO``: what the detector finds in a photo or a clip."""
+"""``rearguard detect IMAGE_OR_VIDEO``: what the detector finds in a photo or a clip.
+
+Both views run as on the device: on a photo, the full view and the far view (the window around
+the vanishing point, ``[far_view]``), merged, as the live loop does over two frames; on a clip,
+the far view on the frames the live loop's schedule picks. Boxes are in the image's pixels and
+say which view found them.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -13,6 +20,7 @@ from rearguard.boards import board_profile
 from rearguard.cli import UsageError
 from rearguard.config import load_config
 from rearguard.detection import open_detector
+from rearguard.detection.farview import Crop, ViewScheduler
 from rearguard.messages import DetectionSet, Frame
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
@@ -21,12 +29,14 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("detect", help="run the detector on a photo or a clip",
                        description="Print what the detector finds (class, score, box in "
-                                   "pixels), to check a model on your own pictures.")
+                                   "pixels, which view found it), to check a model on your "
+                                   "own pictures.")
     p.add_argument("source", type=Path, help="a photo or a video file")
     p.add_argument("--config", type=Path, help="config file (detector section)")
     p.add_argument("--model", help="catalog model name (overrides the config)")
     p.add_argument("--every", type=int, default=1, help="video: every Nth frame")
     p.add_argument("--json", action="store_true", help="one JSON object per frame")
+    p.add_argument("--no-far-view", action="store_true", help="the full view only")
     p.set_defaults(run=run)
 
 
@@ -34,12 +44,19 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     detector_config = config.detector
     if args.model:
-        from dataclasses import replace
-
         detector_config = replace(detector_config, model=args.model)
-    detector = open_detector(detector_config, board_profile(config.board.profile))
+    board = board_profile(config.board.profile)
+    detector = open_detector(detector_config, board)
+    far = replace(config.far_view, enabled=config.far_view.enabled and not args.no_far_view)
+    still = args.source.suffix.lower() in IMAGE_SUFFIXES
+    if still:  # one image: both views on it, as the live loop runs them over two frames
+        far = replace(far, every=1, min_full_view_hz=0.0)
+    views = ViewScheduler.for_config(replace(config, far_view=far),
+                                     view_s=board.inference_s(detector.spec.name))
     for frame in _frames(args.source, max(args.every, 1)):
-        _print(detector.detect(frame), args.json)
+        ds = views.detect(detector, frame)
+        crop = views.crop_for(frame.size) if views.views_run == 2 else None
+        _print(ds, args.json, crop)
     return 0
 
 
@@ -69,13 +86,18 @@ def _frames(source: Path, every: int) -> Iterator[Frame]:
         capture.release()
 
 
-def _print(ds: DetectionSet, as_json: bool) -> None:
+def _print(ds: DetectionSet, as_json: bool, crop: Crop | None) -> None:
+    window = None if crop is None else [crop.x, crop.y, crop.x + crop.width,
+                                        crop.y + crop.height]
     if as_json:
-        print(json.dumps({"frame": ds.frame_index, "t": round(ds.t, 3), "detections": [
-            {"label": d.label, "score": round(d.score, 3), "box": [round(v, 1) for v in d.box]}
-            for d in ds.detections]}))
+        print(json.dumps({"frame": ds.frame_index, "t": round(ds.t, 3), "far_view": window,
+                          "detections": [
+            {"label": d.label, "score": round(d.score, 3), "box": [round(v, 1) for v in d.box],
+             "view": d.view} for d in ds.detections]}))
         return
-    print(f"frame {ds.frame_index} (t {ds.t:.2f} s): {len(ds.detections)} found")
+    far = "full view only" if window is None else f"far view {window}"
+    print(f"frame {ds.frame_index} (t {ds.t:.2f} s): {len(ds.detections)} found ({far})")
     for d in ds.detections:
         x1, y1, x2, y2 = d.box
-        print(f"  {d.label:<14} {d.score:.2f}  [{x1:.0f}, {y1:.0f}, {x2:.0f}, {y2:.0f}]")
+        print(f"  {d.label:<14} {d.score:.2f}  [{x1:.0f}, {y1:.0f}, {x2:.0f}, {y2:.0f}]  "
+              f"{d.view}")

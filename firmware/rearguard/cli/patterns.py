@@ -19,13 +19,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("patterns", help="play each haptic pattern, to learn them",
                        description="Play every pattern on the configured motors, one after "
                                    "another, with its meaning printed; or --describe them.")
-    p.add_argument("--config", type=Path)
+    p.add_argument("--config", type=Path, help="config file whose [haptics] motors play "
+                                               "(default: the built-in defaults)")
     p.add_argument("--describe", action="store_true",
                    help="print a table and write a timing chart PNG instead of playing")
     p.add_argument("--chart", type=Path, default=Path("haptic-patterns.png"),
                    help="where --describe writes the chart (default haptic-patterns.png)")
     p.add_argument("--simulate", action="store_true", help="play on stand-in motors")
-    p.add_argument("--only", nargs="*", help="pattern names to play")
+    p.add_argument("--only", nargs="+", metavar="PATTERN", choices=[n for n in PATTERNS],
+                   help="play only these patterns")
     p.set_defaults(run=run)
 
 
@@ -60,11 +62,15 @@ def _play(player: PatternPlayer, name: str, sides: tuple[BodySide, ...]) -> None
 
 
 def describe(chart: Path) -> None:
-    print(f"{'pattern':<13} {'loop':<5} {'cycle':>6}  {'rhythm (seconds on/off @ strength)':<44}"
-          f" meaning")
+    """A table of every pattern: does it loop until the next command, how strong it gets, its
+    rhythm and its meaning; and the timing chart."""
+    print(f"{'pattern':<13} {'plays':<16} {'strength':>8} {'cycle':>6}  "
+          f"{'rhythm (seconds on@strength, (off))':<40} meaning")
     for p in PATTERNS.values():
-        rhythm = " ".join(f"{d:.2f}@{i:.2f}" if i else f"({d:.2f})" for d, i in p.steps)
-        print(f"{p.name:<13} {'yes' if p.repeat else 'no':<5} {p.duration_s:>5.2f}s  "
-              f"{rhythm:<44} {p.meaning}")
+        rhythm = " ".join(f"{d:.2f}@{i:.2f}" if i else f"({d:.2f})" for d, i in p.steps) or "-"
+        plays = ("loops" if p.repeat else "once") + (", one side" if p.directional else "")
+        strength = max((i for _, i in p.steps), default=0.0)
+        print(f"{p.name:<13} {plays:<16} {strength:>8.0%} {p.duration_s:>5.2f}s  {rhythm:<40} "
+              f"{p.meaning}")
     cv2.imwrite(str(chart), timing_chart([p for p in PATTERNS.values() if p.steps]))
     print(f"timing chart: {chart}")

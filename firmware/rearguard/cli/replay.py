@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
-import time
 from pathlib import Path
 
 from rearguard.boards import PROFILES, board_profile
+from rearguard.cli.progress import Progress
 from rearguard.config import Config, load_config
 from rearguard.detection import open_detector
-from rearguard.drive.replay import ReplayResult, recorded_config, replay_session
+from rearguard.drive.replay import ReplayResult, replay_session, time_scaled
 from rearguard.messages import AlertLevel
 from rearguard.session import EventLog, Session, open_session
+from rearguard.session.settings import recorded_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "clock, write the event log and print a summary.")
     p.add_argument("session", type=Path, help="session folder or video file")
     add_replay_options(p)
+    p.add_argument("--json", action="store_true",
+                   help="print the summary as JSON (the same as OUT/summary.json)")
     p.set_defaults(run=run)
 
 
@@ -34,16 +36,41 @@ def add_replay_options(p: argparse.ArgumentParser) -> None:
                                                                "model (default: the config's)")
     p.add_argument("--out", type=Path, help="folder for events.jsonl and summary.json "
                                             "(default: runs/<session name>)")
+    p.add_argument("--hfov", type=float, metavar="DEG",
+                   help="the horizontal field of view of the camera that filmed a plain clip "
+                        "(a phone's main camera: about 65-75), instead of the configured lens; "
+                        "distances scale with it")
+    p.add_argument("--speed", type=speed_factor, default=1.0, metavar="K",
+                   help="play the recording K times faster: every frame and sensor time is "
+                        "divided by K, so a walking approach at x3 closes like a jog, with real "
+                        "pixels. An approximation: gait, blur and ping rate stay the clip's")
+
+
+def speed_factor(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (0.05 <= value <= 20):
+        raise argparse.ArgumentTypeError(f"expected a factor between 0.05 and 20, got {text!r}")
+    return value
+
+
+def with_hfov(session: Session, hfov: float | None) -> Session:
+    """The session with its lens stated by field of view (square pixels, centred)."""
+    if hfov is not None:
+        session.meta["camera"] = {"hfov_deg": hfov}
+    return session
 
 
 def run(args: argparse.Namespace) -> int:
-    session = open_session(args.session)
-    replay_and_report(session, args.config, args.profile, args.out)
+    session = time_scaled(with_hfov(open_session(args.session), args.hfov), args.speed)
+    replay_and_report(session, args.config, args.profile, args.out, as_json=args.json)
     return 0
 
 
 def replay_and_report(session: Session, config_path: Path | None, profile_name: str | None,
-                      out: Path | None) -> ReplayResult:
+                      out: Path | None, *, as_json: bool = False) -> ReplayResult:
     """Replay ``session``, write OUT/events.jsonl and OUT/summary.json, print the summary."""
     config = _config(session, config_path)
     profile = board_profile(profile_name or config.board.profile)
@@ -52,12 +79,16 @@ def replay_and_report(session: Session, config_path: Path | None, profile_name: 
     log = EventLog(out / "events.jsonl")
     try:
         result = replay_session(session, config, detector, profile, emit=log,
-                                progress=Progress(session.name))
+                                progress=Progress(f"replaying {session.name}"))
     finally:
         log.close()
     summary = summarize(result, config)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    print_summary(summary, out)
+    text = json.dumps(summary, indent=2)
+    (out / "summary.json").write_text(text + "\n")
+    if as_json:
+        print(text)
+    else:
+        print_summary(summary, out)
     return result
 
 
@@ -65,31 +96,6 @@ def _config(session: Session, config_path: Path | None) -> Config:
     if config_path is not None:
         return load_config(config_path)
     return recorded_config(session) or load_config(None)
-
-
-class Progress:
-    """Progress of a long replay on stderr: a live line on a terminal, else every 25 %."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.tty = sys.stderr.isatty()
-        self.next_report = 0.25
-        self.last_draw = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        fraction = done / max(total, 1)
-        if self.tty:
-            now = time.monotonic()
-            if now - self.last_draw > 0.2 or done == total:
-                self.last_draw = now
-                end = "\n" if done == total else ""
-                print(f"\rreplaying {self.name}: frame {done}/{total}", end=end,
-                      file=sys.stderr, flush=True)
-        elif fraction >= self.next_report:
-            print(f"replaying {self.name}: {fraction:.0%} ({done}/{total} frames)",
-                  file=sys.stderr, flush=True)
-            while self.next_report <= fraction:
-                self.next_report += 0.25
 
 
 def summarize(result: ReplayResult, config: Config) -> dict:

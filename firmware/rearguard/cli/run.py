@@ -23,13 +23,13 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from rearguard import __version__
+from rearguard import __version__, journal
 from rearguard.boards import BoardProfile, board_profile
 from rearguard.cli import UsageError
 from rearguard.config import Config, load_config
 from rearguard.config.example import config_table
+from rearguard.config.lens import camera_intrinsics
 from rearguard.config.loader import check_paths, folder_problem
-from rearguard.core.geometry import intrinsics_for
 from rearguard.core.pipeline import haptic_sides
 from rearguard.detection import open_detector
 from rearguard.devices.base import DeviceMissing
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, sim: Any = None) -> int:
     config = _config(args)
     injections = _injections(args)
     profile = board_profile(config.board.profile)
-    detector = _detector(config, profile)  # before any hardware: fail fast
+    config, detector = _detector(config, profile)  # before any hardware: fail fast
     with ExitStack() as stack:
         try:
             loop, player, shutdown_s = _assemble(config, args, detector, injections, stack, sim)
@@ -102,7 +102,7 @@ def _config(args: argparse.Namespace) -> Config:
         _say("no --config: simulating with the built-in defaults")
     config = load_config(path)
     for note in check_paths(config):  # what `config check` says, said here too
-        _say(f"warning: {note}")
+        journal.log.warning("warning: %s", note)
     if args.simulate and args.video:
         from rearguard.devices import factory
 
@@ -119,11 +119,15 @@ def _injections(args: argparse.Namespace) -> list[Injection]:
         raise UsageError(str(e)) from None
 
 
-def _detector(config: Config, profile: BoardProfile):
+def _detector(config: Config, profile: BoardProfile) -> tuple[Config, Any]:
+    """The config with the detector's thread count settled, and the detector."""
     threads, why = detector_threads(config.detector.threads, profile, os.cpu_count() or 1)
-    _say(f"detector: {config.detector.model} with {threads} onnxruntime thread"
+    config = dataclasses.replace(config, detector=dataclasses.replace(config.detector,
+                                                                      threads=threads))
+    detector = open_detector(config.detector, profile)
+    _say(f"detector: {detector.spec.name} with {threads} onnxruntime thread"
          f"{'s' if threads != 1 else ''} ({why})")
-    return open_detector(dataclasses.replace(config.detector, threads=threads), profile)
+    return config, detector
 
 
 def _assemble(config: Config, args: argparse.Namespace, detector: Any,
@@ -143,6 +147,8 @@ def _assemble(config: Config, args: argparse.Namespace, detector: Any,
         stack.callback(log.close)
     devices = factory.open_devices(config, sim=sim)
     stack.callback(devices.close)
+    journal.log_startup(config, detector.spec.name, board_profile(config.board.profile),
+                        args.simulate)
     camera, detector = devices.camera, detector
     if injections:
         camera, detector = _breakable(camera, detector)
@@ -150,7 +156,7 @@ def _assemble(config: Config, args: argparse.Namespace, detector: Any,
     player = _player(config, devices, box)
     stack.callback(player.close)  # safe twice: run() closes it before the devices
     loop = LiveLoop(config, detector, camera, devices.rangefinders, player.play,
-                    log or (lambda record: None), recorder=recorder,
+                    journal.journal_sink(log), recorder=recorder,
                     on_status=StatusLine() if sys.stderr.isatty() else None)
     box["loop"] = loop
     loop.beats.watch("haptics", lambda: player.last_beat)
@@ -232,9 +238,11 @@ def _session_meta(config: Config, detector: Any) -> dict[str, Any]:
         "haptics": {"sides": [s.value for s in haptic_sides(config)]},
         "config": config_table(config),
     }
-    if config.camera.source == "picamera2":  # the lores stream is what gets recorded
-        k = intrinsics_for(config.camera).scaled_to(config.camera.detect_width,
-                                                    config.camera.detect_height)
+    if config.camera.source == "picamera2":  # the stream the detector sees is recorded
+        cam = config.camera  # main with the far view on (its window needs full resolution)
+        size = (cam.width, cam.height) if config.far_view.enabled else \
+            (cam.detect_width, cam.detect_height)
+        k = camera_intrinsics(config.camera).scaled_to(*size)
         meta["camera"] = {"fx": k.fx, "fy": k.fy, "cx": k.cx, "cy": k.cy, "width": k.width,
                           "height": k.height}
     return meta
@@ -280,7 +288,7 @@ class StatusLine:
 
 def _report(loop: LiveLoop) -> None:
     if loop.on_status is not None:
-        _say("")
+        print(file=sys.stderr)  # end the status line
     recorder = loop.recorder
     recorded = ""
     if recorder is not None:
@@ -293,4 +301,5 @@ def _report(loop: LiveLoop) -> None:
 
 
 def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    """One line for the person running it, and for the journal under systemd."""
+    journal.log.info(text)

@@ -201,7 +201,7 @@ def check_paths(config: Config) -> list[str]:
     """
     where = config.source
     if config.camera.lens == "calibrated":
-        from rearguard.core.geometry import load_intrinsics
+        from rearguard.config.lens import load_intrinsics
 
         try:
             load_intrinsics(Path(config.camera.calibration_file))

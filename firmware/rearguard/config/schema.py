@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rearguard.config.pins import default_wiring
+
+WIRING = default_wiring()  # hw/pins.toml: the default pins and I2C addresses
 GPIO_PINS = (2, 27)  # BCM numbers on the 40-pin header
 BOARD_PROFILES = ("pi5", "pi4", "zero2w", "none")
 BODY_SIDES = ("left", "centre", "right")
@@ -37,10 +40,13 @@ class CameraConfig:
     source: str = setting("picamera2", choices=("picamera2", "opencv"), doc=(
         "picamera2 for a Raspberry Pi camera module; opencv for a USB camera or a video file."))
     device: str = setting("0", doc="For source = opencv: a camera index (\"0\") or a video path.")
-    width: int = setting(1280, min=160, max=4608, doc="Main stream width (recording), pixels.")
-    height: int = setting(720, min=120, max=2592, doc="Main stream height (recording), pixels.")
+    width: int = setting(1280, min=160, max=4608, doc=(
+        "Main stream width, pixels. With the far view on, the detector and the recording get "
+        "this stream: the far view's window is cut from it at full resolution."))
+    height: int = setting(720, min=120, max=2592, doc="Main stream height, pixels.")
     detect_width: int = setting(640, min=160, max=1920, doc=(
-        "Low-resolution stream handed to the detector, pixels. Keep it near the model's input."))
+        "Low-resolution stream handed to the detector (and recorded) when the far view is "
+        "off, pixels. Keep it near the model's input."))
     detect_height: int = setting(360, min=120, max=1080, doc="Low-resolution stream height.")
     fps: int = setting(20, min=1, max=120, doc="Fixed camera frame rate, frames per second.")
     rotate_180: bool = setting(False, doc="Set when the camera is mounted upside down.")
@@ -61,8 +67,10 @@ class MountingConfig:
 
 @dataclass(frozen=True)
 class DetectorConfig:
-    model: str = setting("yolox_nano_416", doc=(
-        "Model name from models/catalog.toml (`rearguard model list`)."))
+    model: str = setting("auto", doc=(
+        "Model name from models/catalog.toml (`rearguard model list`), or auto: the board's "
+        "default, the best model that keeps the full view near 5 Hz with onnxruntime "
+        "(rearguard/boards.py: YOLOX-Nano 416 on a Pi 5, NanoDet-m 320 on a Pi 4 and Zero 2 W)."))
     model_file: str = setting("", doc=(
         "Path to the .onnx file; empty means models/<catalog file name> in the asset folder."))
     score_threshold: float = setting(0.0, min=0.0, max=0.99, doc=(
@@ -72,6 +80,30 @@ class DetectorConfig:
         "Boxes overlapping more than this (IoU) are merged by non-maximum suppression; 0 takes "
         "the model's own."))
     threads: int = setting(0, min=0, max=8, doc="onnxruntime threads; 0 takes the board's.")
+
+
+@dataclass(frozen=True)
+class FarViewConfig:
+    enabled: bool = setting(True, doc=(
+        "A second look at the far end of the path: a window of 1/zoom of the frame around "
+        "the vanishing point (from [mounting] pitch_deg), at full resolution, fed to the same "
+        "model, so people 20-25 m away are zoom times larger to it. Its detections join the "
+        "full view's in frame pixels. On the device the detector then gets the camera's main "
+        "stream (camera.width x height) instead of the low-resolution one."))
+    zoom: float = setting(2.0, min=1.2, max=4.0, doc=(
+        "How much larger the far view shows things than the full view (the window is "
+        "1/zoom of the frame's width and height)."))
+    every: int = setting(2, min=1, max=20, doc=(
+        "Run the far view on every Nth frame the detector takes (2: at most one extra "
+        "inference per two frames)."))
+    min_full_view_hz: float = setting(5.0, min=0.0, max=30.0, doc=(
+        "While something is near (near_m), the far view runs less often when it would push "
+        "the full view's rate below this (from the measured inference time live, the board's "
+        "figure in replay); 0: never held back."))
+    near_m: float = setting(10.0, min=0.0, max=50.0, doc=(
+        "Scheduling by need: while no obstacle is nearer than this, what matters is what comes "
+        "from afar, and the far view runs every `every` frames whatever it costs the full "
+        "view; once one is, the full view keeps min_full_view_hz."))
 
 
 @dataclass(frozen=True)
@@ -93,8 +125,10 @@ class RangefinderConfig:
         "hcsr04 only: BCM GPIO of TRIG."))
     echo_pin: int | None = setting(None, min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
         "hcsr04 only: BCM GPIO of ECHO (through a 5 V -> 3.3 V divider)."))
-    i2c_bus: int = setting(1, min=0, max=22, doc="mb1242 only: I2C bus number (/dev/i2c-N).")
-    address: int = setting(0x70, min=0x08, max=0x77, doc="mb1242 only: 7-bit I2C address.")
+    i2c_bus: int = setting(WIRING.i2c_bus, min=0, max=22,
+                           doc="mb1242 only: I2C bus number (/dev/i2c-N).")
+    address: int = setting(WIRING.mb1242_address, min=0x08, max=0x77,
+                           doc="mb1242 only: 7-bit I2C address.")
     max_distance_m: float = setting(4.0, min=0.5, max=8.0, doc=(
         "Farthest reading trusted; an echo beyond it is treated as no echo."))
     beam_deg: float = setting(15.0, min=2.0, max=60.0, doc="Full width of the sensor's beam.")
@@ -105,19 +139,19 @@ class RangefinderConfig:
 
 
 def _default_rangefinders() -> list[RangefinderConfig]:
-    return [RangefinderConfig(name="rear", kind="hcsr04", trigger_pin=23, echo_pin=24)]
+    return [RangefinderConfig(name="rear", kind="hcsr04", trigger_pin=WIRING.trigger,
+                              echo_pin=WIRING.echo)]
 
 
 @dataclass(frozen=True)
 class MotorConfig:
     side: str = setting("centre", choices=BODY_SIDES, doc="Where on the runner's back it sits.")
-    pin: int = setting(18, min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
+    pin: int = setting(WIRING.motor_pin("centre"), min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
         "BCM GPIO driving the motor's transistor (PWM)."))
 
 
 def _default_motors() -> list[MotorConfig]:
-    return [MotorConfig(side="left", pin=12), MotorConfig(side="centre", pin=18),
-            MotorConfig(side="right", pin=13)]
+    return [MotorConfig(side=side, pin=gpio) for side, gpio in WIRING.motors]
 
 
 @dataclass(frozen=True)
@@ -128,8 +162,10 @@ class HapticsConfig:
     motors: list[MotorConfig] = setting(factory=_default_motors, doc=(
         "driver = pwm: one [[haptics.motors]] table per motor (one to three)."))
     pwm_frequency_hz: int = setting(200, min=50, max=20000, doc="PWM frequency for the motors.")
-    i2c_bus: int = setting(1, min=0, max=22, doc="driver = drv2605: I2C bus number.")
-    address: int = setting(0x5A, min=0x08, max=0x77, doc="driver = drv2605: I2C address.")
+    i2c_bus: int = setting(WIRING.i2c_bus, min=0, max=22,
+                           doc="driver = drv2605: I2C bus number.")
+    address: int = setting(WIRING.drv2605_address, min=0x08, max=0x77,
+                           doc="driver = drv2605: I2C address.")
     actuator: str = setting("erm", choices=("erm", "lra"), doc=(
         "driver = drv2605: erm = eccentric rotating mass (coin motor), lra = linear resonant "
         "actuator."))
@@ -142,6 +178,9 @@ class HapticsConfig:
 
 @dataclass(frozen=True)
 class AlertConfig:
+    contact_margin_m: float = setting(1.0, min=0.0, max=3.0, doc=(
+        "Time to contact counts to the moment an obstacle is this near, not to the lens: "
+        "nearer, the runner has no room left to step aside (the evaluation's contact too)."))
     caution_ttc_s: float = setting(4.0, min=0.5, max=15.0, doc=(
         "CAUTION when the time to contact falls below this, seconds."))
     warning_ttc_s: float = setting(2.5, min=0.5, max=10.0, doc=(
@@ -154,9 +193,10 @@ class AlertConfig:
         "DANGER at once when a rangefinder reads nearer than this."))
     min_closing_speed_mps: float = setting(0.3, min=0.0, max=5.0, doc=(
         "An obstacle closing slower than this is not approaching (people walking alongside)."))
-    path_half_width_m: float = setting(1.2, min=0.3, max=5.0, doc=(
-        "Half the width of the runner's path: an obstacle whose sideways offset stays beyond "
-        "this passes beside the runner and is at most a CAUTION."))
+    path_half_width_m: float = setting(0.6, min=0.2, max=5.0, doc=(
+        "Half the width of the runner's path: an obstacle whose nearest side stays farther "
+        "than this from the path's centre line (judged over time, moved on by its sideways "
+        "speed to the moment of contact) passes beside the runner and is at most a CAUTION."))
     hysteresis: float = setting(0.2, min=0.0, max=1.0, doc=(
         "A level is left only when its threshold is exceeded by this fraction, so it never "
         "flickers at a boundary."))
@@ -171,7 +211,7 @@ class AlertConfig:
 
 @dataclass(frozen=True)
 class ButtonConfig:
-    pin: int | None = setting(26, min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
+    pin: int | None = setting(WIRING.button, min=GPIO_PINS[0], max=GPIO_PINS[1], doc=(
         "BCM GPIO of a push button to ground (internal pull-up); unset for no button."))
     long_press_s: float = setting(2.0, min=0.5, max=10.0, doc=(
         "Holding this long requests a safe shutdown; a short press pauses and resumes."))
@@ -220,6 +260,7 @@ class Config:
     camera: CameraConfig = field(default_factory=CameraConfig)
     mounting: MountingConfig = field(default_factory=MountingConfig)
     detector: DetectorConfig = field(default_factory=DetectorConfig)
+    far_view: FarViewConfig = field(default_factory=FarViewConfig)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     rangefinders: list[RangefinderConfig] = field(default_factory=_default_rangefinders)
     haptics: HapticsConfig = field(default_factory=HapticsConfig)

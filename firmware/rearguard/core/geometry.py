@@ -9,7 +9,8 @@ pixels of 1.4 um, full field of view in the binned video modes):
 | ``cm3-wide``    | 2.75 mm      | 102 x 67 degrees          | 1964 px            |
 
 The wide lens bends straight lines near the edges; treated as a pinhole here, its distances
-are a few percent off near the sides. Calibrate (``rearguard calibrate``) for better.
+are a few percent off near the sides. Calibrate (``rearguard calibrate``) for better; the
+calibration file is read by ``rearguard.config.lens``, never here: the core reads no files.
 
 Distance comes from two cues, combined by their uncertainties (inverse-variance weighting):
 
@@ -24,12 +25,9 @@ Distance comes from two cues, combined by their uncertainties (inverse-variance 
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
-from rearguard.config import ConfigError
-from rearguard.config.schema import CameraConfig, MountingConfig
+from rearguard.config.schema import MountingConfig
 from rearguard.messages import Box
 
 SENSOR_WIDTH_PX, SENSOR_HEIGHT_PX, PIXEL_MM = 4608, 2592, 0.0014
@@ -54,12 +52,20 @@ class CameraIntrinsics:
     height: int
 
     def scaled_to(self, width: int, height: int) -> CameraIntrinsics:
-        """The same camera seen through an image of another size (binned or resized stream)."""
+        """The same camera seen through an image of another size (binned or resized stream).
+
+        Pixels stay square: a stream of another aspect ratio is the sensor's image cropped to
+        that shape about its centre and scaled to fill it (what the ISP does for a 4:3 stream
+        from a 16:9 mode), so one scale serves both axes and the principal point moves with
+        the crop. Scaling the axes separately would squash every object and put it about twice
+        as near on a 4:3 clip.
+        """
         if (width, height) == (self.width, self.height):
             return self
-        sx, sy = width / self.width, height / self.height
-        return CameraIntrinsics(self.fx * sx, self.fy * sy, self.cx * sx, self.cy * sy,
-                                width, height)
+        s = max(width / self.width, height / self.height)
+        cx = width / 2 + (self.cx - self.width / 2) * s
+        cy = height / 2 + (self.cy - self.height / 2) * s
+        return CameraIntrinsics(self.fx * s, self.fy * s, cx, cy, width, height)
 
 
 def lens_intrinsics(lens: str) -> CameraIntrinsics:
@@ -69,40 +75,14 @@ def lens_intrinsics(lens: str) -> CameraIntrinsics:
                             SENSOR_HEIGHT_PX)
 
 
-def intrinsics_for(camera: CameraConfig) -> CameraIntrinsics:
-    """The configured lens: a calibration file, or the documented Camera Module 3 defaults."""
-    if camera.lens == "calibrated":
-        return load_intrinsics(Path(camera.calibration_file))
-    return lens_intrinsics(camera.lens)
+def intrinsics_from_hfov(hfov_deg: float, width: int, height: int) -> CameraIntrinsics:
+    """A centred pinhole with square pixels whose picture spans ``hfov_deg`` horizontally.
 
-
-def save_intrinsics(path: Path, k: CameraIntrinsics, *, rms_px: float | None = None,
-                    distortion: list[float] | None = None, images: int | None = None) -> None:
-    """Write intrinsics as a small TOML file (what `rearguard calibrate` produces)."""
-    lines = ["# Camera intrinsics from `rearguard calibrate` (pixels, at width x height).",
-             "[camera]"]
-    lines += [f"{name} = {getattr(k, name)!r}" for name in ("fx", "fy", "cx", "cy", "width",
-                                                             "height")]
-    if distortion is not None:
-        lines.append(f"distortion = [{', '.join(repr(float(d)) for d in distortion)}]")
-    if rms_px is not None:
-        lines.append(f"rms_reprojection_px = {rms_px!r}")
-    if images is not None:
-        lines.append(f"images = {images}")
-    path.write_text("\n".join(lines) + "\n")
-
-
-def load_intrinsics(path: Path) -> CameraIntrinsics:
-    try:
-        table = tomllib.loads(path.read_text())["camera"]
-        return CameraIntrinsics(float(table["fx"]), float(table["fy"]), float(table["cx"]),
-                                float(table["cy"]), int(table["width"]), int(table["height"]))
-    except FileNotFoundError:
-        raise ConfigError(f"camera.calibration_file: {path} does not exist (run "
-                          f"`rearguard calibrate`)") from None
-    except (KeyError, ValueError, TypeError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{path}: expected a [camera] table with fx, fy, cx, cy, width, "
-                          f"height from `rearguard calibrate`: {e}") from None
+    For clips from a camera nobody calibrated (a phone, an action camera): its horizontal field
+    of view is usually on the maker's data sheet.
+    """
+    f = width / 2 / math.tan(math.radians(hfov_deg) / 2)
+    return CameraIntrinsics(f, f, width / 2, height / 2, width, height)
 
 
 @dataclass(frozen=True, slots=True)

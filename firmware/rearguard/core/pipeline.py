@@ -48,7 +48,7 @@ class Core:
         self.supervisor.seen(Stage.DETECTOR, ds.t)
         for d in ds.detections:
             self._emit(event(ds.t, "detection", frame=ds.frame_index, label=d.label,
-                             score=d.score, box=d.box))
+                             score=d.score, box=d.box, growth=d.growth))
         self._emit_all(self.world.add_detections(ds))
 
     def on_range(self, reading: RangeReading) -> None:

@@ -11,7 +11,8 @@ Levels come from the most urgent obstacle's time to contact, distance and closin
 
 Only obstacles closing at ``min_closing_speed_mps`` or more, with a time to contact (the world
 model gives one only when the closing speed stands clear of its noise), count as approaching.
-An obstacle whose sideways offset is more than ``path_half_width_m`` passes beside the runner.
+An obstacle whose nearest side stays more than ``path_half_width_m`` from the path's centre line
+(the world model's offset, judged over time) passes beside the runner.
 
 Rising is immediate. Falling needs both: the level's thresholds exceeded by the ``hysteresis``
 fraction (so a threat hovering at a boundary does not flicker), and ``min_dwell_s`` spent at the
@@ -95,7 +96,8 @@ def _passes_beside(o: Obstacle, cfg: AlertConfig) -> bool:
     """
     if o.distance_m is None or o.bearing_deg is None or o.box is None:
         return False
-    offset = o.distance_m * math.tan(math.radians(o.bearing_deg))
+    offset = o.lateral_m if o.lateral_m is not None else \
+        o.distance_m * math.tan(math.radians(o.bearing_deg))
     if o.lateral_speed_mps is not None and o.time_to_contact_s is not None:
         offset += o.lateral_speed_mps * o.time_to_contact_s
     return abs(offset) > cfg.path_half_width_m
@@ -104,11 +106,15 @@ def _passes_beside(o: Obstacle, cfg: AlertConfig) -> bool:
 def most_urgent(obstacles: Sequence[Obstacle], cfg: AlertConfig,
                 relax: float = 1.0) -> Assessment:
     """The highest level any obstacle calls for; ties go to the sooner, then the nearer."""
+    return _most_urgent_of([assess(o, cfg, relax) for o in obstacles])
+
+
+def _most_urgent_of(assessments: Sequence[Assessment]) -> Assessment:
     best = CLEAR
-    for o in obstacles:
-        a = assess(o, cfg, relax)
+    for a in assessments:
         if a.level > best.level or (a.level == best.level and a.level > AlertLevel.CLEAR
-                                    and _sooner(o, best.obstacle)):
+                                    and a.obstacle is not None
+                                    and _sooner(a.obstacle, best.obstacle)):
             best = a
     return best
 
@@ -121,6 +127,86 @@ def _urgency(o: Obstacle) -> tuple[float, float, int]:
     """Sort key: sooner contact first, then nearer, then the older track."""
     return (o.time_to_contact_s if o.time_to_contact_s is not None else math.inf,
             o.distance_m if o.distance_m is not None else math.inf, o.track_id)
+
+
+PASSED_AFTER_S = 0.5  # a remembered threat is gone this long after it was due to arrive
+
+
+@dataclass(frozen=True, slots=True)
+class _Threat:
+    level: AlertLevel
+    due_t: float  # when it was due to reach the runner, from its last time to contact
+    distance_m: float | None
+    obstacle: Obstacle
+
+
+class ThreatMemory:
+    """Threats the runner was warned of, held until there is evidence they are gone.
+
+    Close to the runner the camera loses what it needs to time an object: the frame cuts its
+    box, it leaves the picture at the side as it passes, a passer-by hides it. Silence then is
+    not safety. A WARNING or DANGER is released only on evidence: the object is seen receding
+    or passing beside the path, or the moment it was due to arrive has passed; until then its
+    countdown goes on from its last time to contact (a steady approach loses a second per
+    second), so DANGER still comes by contact. A far object (beyond ``caution_distance_m``) that
+    stops looking like an approach is released at once: far away, a single alarming estimate
+    is more likely noise than a threat.
+    """
+
+    def __init__(self, cfg: AlertConfig):
+        self.cfg = cfg
+        self._threats: dict[int, _Threat] = {}
+
+    def assess(self, t: float, obstacles: Sequence[Obstacle],
+               fresh: dict[int, Assessment]) -> Assessment:
+        """The level the remembered threats still call for at ``t`` (after updating them)."""
+        present = {o.track_id: o for o in obstacles}
+        timed = set()  # remembered threats measured now: their fresh assessment speaks for them
+        for track_id, a in fresh.items():
+            o = a.obstacle
+            if o is None or o.time_to_contact_s is None:
+                continue
+            known = self._threats.get(track_id)
+            if a.level >= AlertLevel.WARNING or known is not None:
+                level = max(a.level, known.level) if known else a.level
+                self._threats[track_id] = _Threat(level, t + o.time_to_contact_s,
+                                                  o.distance_m, o)
+                timed.add(track_id)
+        best = CLEAR
+        for track_id, threat in list(self._threats.items()):
+            if self._gone(t, threat, present.get(track_id), fresh.get(track_id)):
+                del self._threats[track_id]
+                continue
+            if track_id in timed:
+                continue
+            remaining = threat.due_t - t
+            level = AlertLevel.DANGER if remaining <= self.cfg.danger_ttc_s else threat.level
+            if level > best.level:
+                best = Assessment(level, f"{threat.obstacle.label} #{track_id} due in "
+                                         f"{max(remaining, 0.0):.2f} s (held)", threat.obstacle)
+        return best
+
+    def _gone(self, t: float, threat: _Threat, o: Obstacle | None,
+              fresh: Assessment | None) -> bool:
+        if t > threat.due_t + PASSED_AFTER_S:
+            return True  # it has arrived or passed by now
+        far = threat.distance_m is None or threat.distance_m > self.cfg.caution_distance_m
+        if o is None:
+            return far  # lost from view: close to the runner, most likely passing the lens
+        going = -self.cfg.min_closing_speed_mps
+        if o.closing_speed_mps is not None and o.closing_speed_mps <= going:
+            return True  # seen going away
+        if o.time_to_contact_s is not None and _passes_beside(o, self.cfg):
+            return True
+        still_approaching = fresh is not None and fresh.level >= AlertLevel.CAUTION
+        if still_approaching:
+            return False
+        # Measured now and its closing speed gone: the camera sees it stop, which is evidence.
+        # Unmeasured (cut by the frame, hidden), or still closing though not clearly enough to
+        # time, and close: hold.
+        closing = o.closing_speed_mps
+        stopped = closing is None or closing < self.cfg.min_closing_speed_mps
+        return far or (o.measured and stopped)
 
 
 def fault_pattern(lost: frozenset[Stage], has_ranger: bool) -> str | None:
@@ -151,6 +237,7 @@ class AlertPolicy:
         self._fault_played = -math.inf
         self._lost: frozenset[Stage] = frozenset()
         self._paused_at: float | None = None
+        self._memory = ThreatMemory(alert)
         self._playing = ("clear", BodySide.CENTRE)  # the loop the motors play
         self._pending: str | None = None  # a one-shot to play at the next chance
 
@@ -159,8 +246,11 @@ class AlertPolicy:
         return self._level
 
     def next_level(self, t: float, obstacles: Sequence[Obstacle]) -> Assessment:
-        """The level at ``t`` given the current level and how long it has held (pure)."""
-        up = most_urgent(obstacles, self.cfg)
+        """The level at ``t`` given the current level, how long it has held, and the threats
+        the runner was warned of that have not yet gone (see :class:`ThreatMemory`)."""
+        fresh = {o.track_id: assess(o, self.cfg) for o in obstacles}
+        held_threat = self._memory.assess(t, obstacles, fresh)
+        up = _most_urgent_of([*fresh.values(), held_threat])
         if up.level >= self._level:
             return up
         held = most_urgent(obstacles, self.cfg, relax=1.0 + self.cfg.hysteresis)

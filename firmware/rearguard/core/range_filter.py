@@ -8,8 +8,10 @@ and dropouts in the middle of a real approach. The filter:
 2. accepts a reading when it agrees with what the filter already tracks (within ``agree_m``
    plus ``agree_fraction`` of the distance, around the predicted distance), or when two echoes
    in a row agree with each other: a lone spike is never confirmed; a new object is confirmed
-   by its second echo. That costs one reading period when something appears suddenly, and
-   nothing while it keeps approaching;
+   by its second echo. What makes that second echo come quickly is the ping pacing below
+   (:func:`ping_interval_s`): a near echo nothing confirms yet is answered by a follow-up
+   ping as soon as its echo has died down, so a new near object costs a few milliseconds, not
+   a whole reading period; and nothing while it keeps approaching;
 3. tracks the accepted distance and its rate with an alpha-beta filter, which follows a steady
    approach without lag, and forgets the object after ``hold_s`` without an accepted echo.
 """
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 
 from rearguard.messages import RangeReading
 
+SPEED_OF_SOUND_MPS = 343.0
 MIN_DISTANCE_M = 0.02  # an HC-SR04 cannot see nearer than this; such readings are noise
 MAX_CLOSING_MPS = 5.0  # a new object's first two echoes may differ by this much per second
 
@@ -94,3 +97,32 @@ class RangeFilter:
         distance = max(predicted + self.alpha * residual, MIN_DISTANCE_M)
         closing = s.closing_speed_mps - self.beta * residual / dt
         return RangeState(t, distance, closing, s.confirmed_at, s.echoes + 1)
+
+
+# --- ping pacing -------------------------------------------------------------------------------
+
+NEAR_M = 2.0  # "something is near": beyond the DANGER and WARNING distances, within 2.5 s at 1 m/s
+NEAR_PERIOD_S = 0.03  # while something is near: echoes from 5 m have died down by then
+CONFIRM_GUARD_S = 0.005  # after a near echo, wait this long past its return before re-pinging
+
+
+def _agree(a: float, b: float, agree_m: float = 0.1, agree_fraction: float = 0.1) -> bool:
+    return abs(a - b) <= agree_m + agree_fraction * min(a, b)
+
+
+def ping_interval_s(previous: float | None, latest: float | None, period_s: float) -> float:
+    """Seconds from the latest ping to the next, from the last two readings' distances.
+
+    - A near echo the reading before does not confirm (a new object, or a lone spike): ping
+      again as soon as its echo is back plus a short guard, so the filter's confirmation (two
+      agreeing echoes) costs milliseconds. An earlier ping's echo from farther away can only
+      arrive later than the near object's own, so it cannot confirm the near echo by mistake.
+    - Something confirmed near (two agreeing echoes within ``NEAR_M``): ping every
+      ``NEAR_PERIOD_S``, faster than the base rate, while it is there.
+    - Otherwise: the configured period (HC-SR04: about 60 ms for echoes to die down).
+    """
+    if latest is None or latest > NEAR_M:
+        return period_s
+    if previous is None or not _agree(previous, latest):
+        return min(period_s, 2 * latest / SPEED_OF_SOUND_MPS + CONFIRM_GUARD_S)
+    return min(period_s, NEAR_PERIOD_S)

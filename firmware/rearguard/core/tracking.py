@@ -30,6 +30,12 @@ LOG_SIZE_NOISE = 0.03  # relative size error of a large box
 EDGE_PX = 2.0  # a box edge wanders this much whatever the box's size
 ASPECT_SMOOTHING = 0.3
 SIZE_JUMP = 0.25  # ln(size) change never taken as motion in one update (28 % bigger or smaller)
+# A body is not rigid: its pixels' scale differs from its size's by this much (1/s), beyond
+# what the optical flow's own spread says.
+GROWTH_MODEL_NOISE = 0.15
+# Once the pixels time an object, its box's size is a poorer witness of its growth (legs swing,
+# occluders uncover): its noise is raised by this factor.
+BOX_SIZE_DISTRUST = 3.0
 
 
 def _box_state(box: Box) -> tuple[float, float, float, float]:
@@ -97,6 +103,20 @@ class Axis:
         self.rate += k1 * innovation
         self.p00, self.p01, self.p11 = ((1 - k0) * self.p00, (1 - k0) * self.p01,
                                         self.p11 - k1 * self.p01)
+
+    def correct_rate(self, measured: float, noise_var: float) -> None:
+        """Fold in a direct measurement of the rate (not of the value)."""
+        s = self.p11 + noise_var
+        k0, k1 = self.p01 / s, self.p11 / s
+        innovation = measured - self.rate
+        self.value += k0 * innovation
+        self.rate += k1 * innovation
+        self.p00, self.p01, self.p11 = (self.p00 - k0 * self.p01, self.p01 - k0 * self.p11,
+                                        self.p11 - k1 * self.p11)
+
+    def restart_value(self, value: float, value_var: float) -> None:
+        """A new value with no memory of the old one, keeping the rate and its variance."""
+        self.value, self.p00, self.p01 = value, value_var, 0.0
 
     def step(self, dt: float, accel: float, measured: float, noise_var: float) -> None:
         self.predict(dt, accel)
@@ -166,6 +186,8 @@ class Track:
     hits: int = 1
     steady: int = 1  # updates since the box's size last restarted (rates need several)
     jumped: bool = False  # the last update's size was not this object's (taken over)
+    pixel_rates: int = 0  # growth measurements from the object's own pixels (optical flow)
+    pixel_rate_t: float = -math.inf  # when the last one came
     last_seen: float = 0.0
     score: float = 0.0
     first_seen: float = 0.0
@@ -262,6 +284,37 @@ class Tracker:
         self._next_id += 1
         return track
 
+    @staticmethod
+    def _update_scale(track: Track, det: Detection, dt: float, log_size: float, aspect: float,
+                      frame_size: tuple[int, int]) -> None:
+        """The scale axis: its rate from the object's pixels where measured, its value (and,
+        failing pixels, its rate) from the box's size where the box is whole and plausible."""
+        cut = _cut_along_size(det.box, aspect, frame_size)
+        jumped = not cut and track.steady >= 0 and Tracker._jumped(track, dt, log_size)
+        track.jumped = jumped
+        axis = track.log_size
+        axis.predict(dt, ACCEL_LOG)
+        if det.growth is not None and det.growth_sigma is not None:
+            axis.correct_rate(det.growth, det.growth_sigma ** 2 + GROWTH_MODEL_NOISE ** 2)
+            track.pixel_rates += 1
+            track.pixel_rate_t = track.t + dt
+        timed_by_pixels = track.pixel_rates > 0
+        if cut:
+            track.steady = -1  # the frame cuts it: its size says nothing (its pixels may)
+        elif track.steady < 0 or jumped:
+            # Whole again after the frame cut it; or a size no approach could reach in dt
+            # (another object took the box over, or one stepped out from behind another).
+            # Start the size afresh instead of believing the change was motion; a rate the
+            # pixels measured stays.
+            if timed_by_pixels:
+                axis.restart_value(log_size, _log_size_var(log_size))
+            else:
+                track.log_size = ScaleAxis(log_size, _log_size_var(log_size), 1.0)
+            track.steady = -1
+        else:
+            distrust = BOX_SIZE_DISTRUST ** 2 if timed_by_pixels else 1.0
+            axis.correct(log_size, distrust * _log_size_var(log_size))
+
     def _correct(self, track: Track, det: Detection, t: float,
                  frame_size: tuple[int, int]) -> None:
         dt = max(t - track.t, 0.0)
@@ -269,19 +322,7 @@ class Tracker:
         centre_var = (CENTRE_NOISE * _height_width(log_size, aspect)[0]) ** 2
         track.u.step(dt, ACCEL_PX, u, centre_var)
         track.v.step(dt, ACCEL_PX, v, max(centre_var, (GAIT_BOB * frame_size[1]) ** 2))
-        track.jumped = False
-        if _cut_along_size(det.box, aspect, frame_size):
-            track.log_size.predict(dt, ACCEL_LOG)  # the frame cuts it: its size says nothing
-            track.steady = -1  # and once whole again, its size starts afresh
-        elif track.steady < 0 or self._jumped(track, dt, log_size):
-            track.jumped = track.steady >= 0
-            # Whole again after the frame cut it; or a size no approach could reach in dt
-            # (another object took the box over, or one stepped out from behind another).
-            # Start the scale afresh instead of believing the change was motion.
-            track.log_size = ScaleAxis(log_size, _log_size_var(log_size), 1.0)
-            track.steady = -1
-        else:
-            track.log_size.step(dt, ACCEL_LOG, log_size, _log_size_var(log_size))
+        self._update_scale(track, det, dt, log_size, aspect, frame_size)
         track.aspect += ASPECT_SMOOTHING * (aspect - track.aspect)
         track.detected_box = det.box
         track.t = track.last_seen = t

@@ -21,7 +21,7 @@ from rearguard.core.geometry import (
     combine,
     distance_from_ground,
     distance_from_height,
-    intrinsics_for,
+    lens_intrinsics,
 )
 from rearguard.core.range_filter import RangeFilter, RangeState
 from rearguard.core.tracking import Axis, Track, Tracker
@@ -35,27 +35,67 @@ FUSED_HOLD_S = 0.5  # a track stays "fused" this long after its last echo
 MIN_CLOSING_MPS = 0.05  # below this the time to contact is unknown (nothing is closing)
 MAX_TTC_S = 30.0
 RATE_MIN_HITS = 5
+PIXEL_RATES_FOR_TTC = 2  # growth measured from the object's pixels this often times it
 ECHOES_FOR_TTC = 4
 SIDE_EDGE_PX = 3.0  # a track's rates mean little before this many detections
 COAST_TTC_S = 0.5  # a track unseen for longer keeps its distance but not its time to contact
 TTC_MAX_RELATIVE_SIGMA = 0.4
 RANGER_ID_BASE = 100000  # rangefinder-only obstacles get ids from here
+# Sideways offset from the path, judged over time: the gait yaws the camera by a degree or two
+# at every step, so one frame's bearing says little; a filter over many does.
+BEARING_SIGMA_RAD = math.radians(1.5)
+LATERAL_ACCEL = 1.5  # m/s^2: how fast a sideways speed may change (a swerve)
+INITIAL_LATERAL_SIGMA = 3.0  # m/s: a crossing cyclist
+# The fastest a thing of each class can close on a backward runner: its own top speed plus the
+# runner's (3.5 m/s, a fast backward pace). A box that grows faster than this allows is noise
+# (a gait, an occluder, a box edge that jumped), not an approach: a walker 11 m away does not
+# arrive in 0.9 s.
+RUNNER_MAX_MPS = 3.5
+MAX_OWN_SPEED_MPS = {"person": 5.0, "dog": 9.0, "horse": 9.0, "bicycle": 12.0,
+                     "motorcycle": 25.0, "car": 25.0, "bus": 20.0, "truck": 20.0}
+STATIC_OWN_SPEED_MPS = 0.0  # furniture: benches, hydrants, signs close at the runner's pace
+# Furniture-like classes are what a detector most often imagines in a railing or a fence; they
+# count as obstacles only once an echo has confirmed one.
+STATIC_CLASSES = frozenset({"bench", "chair", "fire hydrant", "stop sign", "parking meter",
+                            "potted plant", "suitcase"})
+
+
+# Distance and scale each carry 10-20 % of error at range: only a closing speed beyond the
+# class's limit by more than that is taken as impossible.
+CLOSING_MARGIN = 1.3
+
+
+def max_closing_mps(label: str) -> float:
+    """The fastest closing speed believed for ``label``, estimation error included."""
+    return CLOSING_MARGIN * (RUNNER_MAX_MPS + MAX_OWN_SPEED_MPS.get(label,
+                                                                     STATIC_OWN_SPEED_MPS))
 
 
 class _Distance:
-    """Distance and its rate for one track (a 2-state Kalman filter), and when last fused."""
+    """Distance and its rate for one track (a 2-state Kalman filter), when last fused, and its
+    sideways offset from the runner's path with its rate (another 2-state filter)."""
 
-    __slots__ = ("axis", "fused_at", "t")
+    __slots__ = ("axis", "fused_at", "side", "t")
 
     def __init__(self, t: float, metres: float, sigma: float):
         self.t = t
         self.axis = Axis(metres, sigma ** 2, INITIAL_SPEED_SIGMA ** 2)
+        self.side: Axis | None = None
         self.fused_at = -math.inf
 
     def predict(self, t: float) -> None:
         if t > self.t:
             self.axis.predict(t - self.t, SPEED_NOISE)
+            if self.side is not None:
+                self.side.predict(t - self.t, LATERAL_ACCEL)
             self.t = t
+
+    def correct_side(self, metres: float, sigma: float) -> None:
+        """Fold in one sideways offset (after ``correct`` or ``predict`` to the same time)."""
+        if self.side is None:
+            self.side = Axis(metres, sigma ** 2, INITIAL_LATERAL_SIGMA ** 2)
+        else:
+            self.side.correct(metres, sigma ** 2)
 
     def correct(self, t: float, metres: float, sigma: float) -> None:
         self.predict(t)
@@ -75,12 +115,15 @@ class WorldModel:
         self.config = config
         self.class_heights = dict(class_heights)
         self.tracker = Tracker(config.tracking, set(class_heights))
-        self._intrinsics = intrinsics or intrinsics_for(config.camera)
+        if intrinsics is None and config.camera.lens == "calibrated":
+            raise ValueError("a calibrated lens: the driver passes its intrinsics in")
+        self._intrinsics = intrinsics or lens_intrinsics(config.camera.lens)
         self._scaled: CameraIntrinsics | None = None
         self._distances: dict[int, _Distance] = {}
         self._rangers = {r.name: r for r in config.rangefinders}
         self._filters = {r.name: RangeFilter(r.max_distance_m) for r in config.rangefinders}
         self._echo_owner: dict[str, int | None] = {}  # sensor -> track the echo belongs to
+        self._measured: dict[int, bool] = {}  # track -> its last detection gave a distance
 
     # --- camera ------------------------------------------------------------------------------
 
@@ -95,6 +138,7 @@ class WorldModel:
         updated = self.tracker.update(ds)
         live = {tr.track_id for tr in self.tracker.tracks}
         self._distances = {i: d for i, d in self._distances.items() if i in live}
+        self._measured = {i: m for i, m in self._measured.items() if i in live}
         for track in updated:
             if track.jumped:  # another object took the box over: its distance is void
                 self._distances.pop(track.track_id, None)
@@ -108,14 +152,23 @@ class WorldModel:
         box = track.detected_box
         estimate = combine(distance_from_height(k, box, self.class_heights[track.label]),
                            distance_from_ground(k, box, self.config.mounting))
+        self._measured[track.track_id] = estimate is not None
         if estimate is None:
             return
         filt = self._distances.get(track.track_id)
         if filt is None:
-            self._distances[track.track_id] = _Distance(track.t, estimate.metres,
-                                                        estimate.sigma)
+            filt = self._distances[track.track_id] = _Distance(track.t, estimate.metres,
+                                                               estimate.sigma)
         else:
             filt.correct(track.t, estimate.metres, estimate.sigma)
+        # How far its nearest side is from the runner's path: X = Z (u - cx) / fx at the box's
+        # column nearest the axis (0 when the box spans it). The inner edge stays true when
+        # the frame cuts the outer one as it passes. The filtered distance's error scales X;
+        # the gait's yaw shifts it by Z times the bearing's wobble.
+        z = filt.axis.value
+        x = z * (min(max(k.cx, box[0]), box[2]) - k.cx) / k.fx
+        sigma = math.hypot(z * BEARING_SIGMA_RAD, x * estimate.sigma / max(estimate.metres, 0.1))
+        filt.correct_side(x, sigma)
 
     def _track_event(self, t: float, track: Track) -> dict:
         o = self._camera_obstacle(track, t)
@@ -178,7 +231,8 @@ class WorldModel:
         """Every confirmed track, and every echo no track explains, as seen at ``t``."""
         drop = self.config.tracking.drop_after_s
         found = [self._camera_obstacle(track, t) for track in self.tracker.tracks
-                 if self.tracker.confirmed(track) and t - track.last_seen <= drop]
+                 if self.tracker.confirmed(track) and t - track.last_seen <= drop
+                 and self._counts(track)]
         for i, (name, ranger_filter) in enumerate(sorted(self._filters.items())):
             state = ranger_filter.state
             if state is None or t - state.t > ranger_filter.hold_s:
@@ -188,6 +242,13 @@ class WorldModel:
                 found.append(self._echo_obstacle(RANGER_ID_BASE + i, self._rangers[name],
                                                  state, t))
         return found
+
+    def _counts(self, track: Track) -> bool:
+        """A furniture-class track is an obstacle only once an echo has confirmed it."""
+        if track.label not in STATIC_CLASSES:
+            return True
+        filt = self._distances.get(track.track_id)
+        return filt is not None and filt.fused_at > -math.inf
 
     def _camera_obstacle(self, track: Track, t: float) -> Obstacle:
         k = self._scaled
@@ -202,25 +263,64 @@ class WorldModel:
             if significant and distance > 0:
                 ttc_distance = distance / closing
                 var_distance = a.p00 / closing ** 2 + distance ** 2 * a.p11 / closing ** 4
-        scale = _ttc_from_scale(track, t) if track.steady >= RATE_MIN_HITS else None
+        timed = track.steady >= RATE_MIN_HITS or track.pixel_rates >= PIXEL_RATES_FOR_TTC
+        scale = _ttc_from_scale(track, t) if timed else None
+        fastest = max_closing_mps(track.label)
+        if scale is not None and distance is not None and distance > fastest * scale[0]:
+            scale = None  # growth no such object could show: noise, not an approach
+        if ttc_distance is not None and closing is not None and closing > fastest:
+            ttc_distance = None
+        if scale is not None and filt is not None and distance is not None \
+                and self._measured.get(track.track_id, False):
+            # Two independent cues: the box's growth and its distance. Growth that implies
+            # far faster closing than the distance track allows (2 sigma) is a box edge that
+            # moved (a gait, an occluder), not an approach.
+            allowed = closing + 2 * math.sqrt(filt.axis.p11)
+            if distance / scale[0] > CLOSING_MARGIN * max(allowed, MIN_CLOSING_MPS):
+                scale = None
+        if ttc_distance is not None and timed and distance is not None and distance > 0:
+            # The other way round: a distance that falls faster than the image grows is a box
+            # bottom that slid (a merged box, a bag, a shadow), not an approach.
+            growth_max = track.growth_rate + 2 * track.growth_rate_sigma
+            if growth_max * CLOSING_MARGIN < 1.0 / ttc_distance:
+                ttc_distance = None
         ttc = _combine_ttc(scale, ttc_distance, var_distance)
-        if track.hits < RATE_MIN_HITS or t - track.last_seen > COAST_TTC_S or (
-                k is not None and _at_side_edge(track.detected_box, k.width)):
+        by_pixels = t - track.pixel_rate_t <= COAST_TTC_S
+        # Rates settle after RATE_MIN_HITS boxes, or sooner when the object's own pixels
+        # measured its growth (each measurement is a rate, not a size to difference): on a
+        # 5 Hz board a car at 13 m/s is 0.8 s from contact by its fifth box.
+        settled = track.hits >= RATE_MIN_HITS or (
+            track.pixel_rates >= PIXEL_RATES_FOR_TTC and self.tracker.confirmed(track))
+        if not settled or t - track.last_seen > COAST_TTC_S or (
+                k is not None and _at_side_edge(track.detected_box, k.width)
+                and not by_pixels):
             # Rates of a new track, of one lost from view, or of one coming into (or leaving)
             # the picture at its side are not evidence of an approach: its box grows or shrinks
-            # because the frame cuts it.
+            # because the frame cuts it. Its own pixels still time it, cut or not.
             ttc = None
+        ttc = self._to_margin(ttc, distance)
         fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
         centre = (box[0] + box[2]) / 2
-        lateral = None
-        if k is not None and distance is not None and track.hits >= RATE_MIN_HITS:
-            # X = Z (u - cx) / fx, so dX/dt = Z du/dt / fx + dZ/dt (u - cx) / fx
-            lateral = (distance * track.u.rate - closing * (centre - k.cx)) / k.fx
+        lateral = offset = None
+        if filt is not None and filt.side is not None and track.hits >= RATE_MIN_HITS:
+            offset = filt.side.predicted(t - filt.t)
+            lateral = filt.side.rate
         return Obstacle(
             t=t, track_id=track.track_id, label=track.label,
             source=ObstacleSource.FUSED if fused else ObstacleSource.CAMERA, box=box,
             distance_m=distance, bearing_deg=bearing_deg(k, centre) if k else None,
-            closing_speed_mps=closing, time_to_contact_s=ttc, lateral_speed_mps=lateral)
+            closing_speed_mps=closing, time_to_contact_s=ttc, lateral_speed_mps=lateral,
+            lateral_m=offset,
+            measured=self._measured.get(track.track_id, False)
+            and t - track.last_seen <= COAST_TTC_S)
+
+    def _to_margin(self, ttc_lens: float | None, distance: float | None) -> float | None:
+        """Time until the obstacle is within ``contact_margin_m``, from the time until it
+        reaches the lens: at a steady closing speed the two differ by margin / speed."""
+        if ttc_lens is None or distance is None:
+            return ttc_lens
+        margin = self.config.alert.contact_margin_m
+        return ttc_lens * max(0.0, 1.0 - margin / distance) if distance > 0 else 0.0
 
     def _echo_obstacle(self, track_id: int, ranger: RangefinderConfig, state: RangeState,
                        t: float) -> Obstacle:
@@ -231,7 +331,8 @@ class WorldModel:
         return Obstacle(t=t, track_id=track_id, label="unknown", source=ObstacleSource.RANGER,
                         box=None, distance_m=distance, bearing_deg=ranger.bearing_deg,
                         closing_speed_mps=closing,
-                        time_to_contact_s=min(ttc, MAX_TTC_S) if ttc else None)
+                        time_to_contact_s=self._to_margin(min(ttc, MAX_TTC_S), distance)
+                        if ttc else None)
 
 
 def _at_side_edge(box: tuple[float, float, float, float], width: int) -> bool:

@@ -7,6 +7,7 @@ and static-shaped outputs are written into buffers allocated once.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from rearguard.boards import BoardProfile
+from rearguard.boards import BoardProfile, resolve_model
 from rearguard.config import ConfigError
 from rearguard.config.schema import DetectorConfig
 from rearguard.detection.catalog import ModelSpec, model_file_for, model_spec, sha256_of
@@ -32,11 +33,12 @@ log = logging.getLogger(__name__)
 
 
 def open_detector(config: DetectorConfig, board: BoardProfile | None = None) -> Detector:
-    """The configured model, checked against the catalog, ready to run.
+    """The configured model (``auto``: the board's default), checked against the catalog.
 
     Raises ConfigError (naming detector.model or detector.model_file) when the file is missing
     or is not a file the catalog knows (wrong checksum).
     """
+    config = dataclasses.replace(config, model=resolve_model(config.model, board))
     spec = model_spec(config.model)
     path = model_file_for(config)
     digest = sha256_of(path)

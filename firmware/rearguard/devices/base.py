@@ -7,7 +7,8 @@ the loop drivers only see these interfaces.
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
 
 from rearguard.messages import BodySide, Frame, RangeReading
 
@@ -26,6 +27,21 @@ class DeviceFault(Exception):
 
 class DeviceMissing(Exception):
     """A configured device could not be opened at start (not wired, wrong bus, no driver)."""
+
+
+class Closing:
+    """``with`` support for a device: it closes when the block ends, however the block ends,
+    so a pin, a bus or a camera is never left claimed by a failed start."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
 
 
 @runtime_checkable

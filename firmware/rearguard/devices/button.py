@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rearguard.devices.base import DeviceMissing
+from rearguard.devices.base import Closing, DeviceMissing
 
 Press = Callable[[str], None]
 
 
-class PauseButton:
+class PauseButton(Closing):
     def __init__(self, pin: int, long_press_s: float = 2.0, pin_factory: object | None = None):
         from gpiozero import Button, GPIOZeroError
 

@@ -10,11 +10,11 @@ felt: on above half strength, off below.
 
 from __future__ import annotations
 
-from rearguard.devices.base import DeviceFault, DeviceMissing
+from rearguard.devices.base import Closing, DeviceFault, DeviceMissing
 from rearguard.messages import BodySide
 
 
-class PiezoBuzzer:
+class PiezoBuzzer(Closing):
     sides = (BodySide.CENTRE,)
 
     def __init__(self, pin: int, pin_factory: object | None = None):

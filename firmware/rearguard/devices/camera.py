@@ -6,8 +6,12 @@ the runner travels; if the picture is upside down, set ``camera.rotate_180``. pi
 with Raspberry Pi OS (``sudo apt install python3-picamera2``) and is imported only when the
 camera opens, so nothing else needs it.
 
-Two streams, configured as plain data (the picamera2 way): ``lores``, small and YUV420, for the
-detector (``camera.detect_width`` x ``detect_height``); ``main`` for recording. Every frame is
+Two streams, configured as plain data (the picamera2 way): ``main`` (``camera.width`` x
+``height``, RGB888, which numpy sees as OpenCV's BGR) and ``lores`` (``camera.detect_width`` x
+``detect_height``, YUV420). The frames handed on come from ``main`` when the far view is on:
+its window around the vanishing point needs the full resolution, the full view shrinks the
+same frame to the model's input, and the recorder stores what the detector saw. With the far
+view off they come from ``lores``, which costs less to convert and to record. Every frame is
 stamped with the sensor's own timestamp (the start of exposure), not with when Python got it.
 """
 
@@ -20,7 +24,7 @@ from typing import Any
 import cv2
 
 from rearguard.config.schema import CameraConfig
-from rearguard.devices.base import DeviceFault, DeviceMissing
+from rearguard.devices.base import Closing, DeviceFault, DeviceMissing
 from rearguard.messages import Frame
 
 FRAME_TIMEOUT_S = 1.0
@@ -56,15 +60,19 @@ def sensor_time_to_monotonic(sensor_ns: int, now_monotonic: float, now_boottime:
     return t
 
 
-class Picamera2Source:
+class Picamera2Source(Closing):
     """Frames from a Raspberry Pi camera module (implements ``FrameSource``).
 
-    ``camera_factory`` makes the Picamera2 object; tests pass a fake.
+    ``camera_factory`` makes the Picamera2 object; tests pass a fake. ``stream``: which
+    stream the frames come from, "lores" or "main" (see the module docstring).
     """
 
     def __init__(self, config: CameraConfig, camera_factory: Callable[[], Any] | None = None,
-                 timeout_s: float = FRAME_TIMEOUT_S):
+                 timeout_s: float = FRAME_TIMEOUT_S, stream: str = "lores"):
+        if stream not in ("lores", "main"):
+            raise ValueError(f"camera stream: expected 'lores' or 'main', got {stream!r}")
         self.config = config
+        self.stream = stream
         self.timeout_s = timeout_s
         self.index = 0
         if camera_factory is None:
@@ -85,20 +93,25 @@ class Picamera2Source:
         except RuntimeError as e:
             raise DeviceFault("camera", str(e)) from e
         try:
-            yuv = request.make_array("lores")
+            # make_array copies out of the camera's buffer, so the frame outlives release().
+            array = request.make_array(self.stream)
             stamp = request.get_metadata()["SensorTimestamp"]
         finally:
             request.release()
         t = sensor_time_to_monotonic(stamp, time.monotonic(),
                                      time.clock_gettime(time.CLOCK_BOOTTIME))
-        height = self.config.detect_height * 3 // 2
-        # The lores rows may be padded to a stride: keep the picture's own width. Each frame
-        # gets its own array (the detector and the recorder hold it in other threads), made
-        # by the conversion itself rather than by a second copy.
-        bgr = cv2.cvtColor(yuv[:height, : self.config.detect_width], cv2.COLOR_YUV2BGR_I420)
-        frame = Frame(t, self.index, bgr)
+        frame = Frame(t, self.index, self._bgr(array))
         self.index += 1
         return frame
+
+    def _bgr(self, array: Any) -> Any:
+        """The frame as OpenCV's BGR. Each frame gets its own array (the detector and the
+        recorder hold it in other threads), made by make_array or the conversion, not a copy."""
+        if self.stream == "main":  # RGB888 is stored B, G, R: OpenCV's order already
+            return array[:, : self.config.width, :3]
+        height = self.config.detect_height * 3 // 2
+        # The lores rows may be padded to a stride: keep the picture's own width.
+        return cv2.cvtColor(array[:height, : self.config.detect_width], cv2.COLOR_YUV2BGR_I420)
 
     def close(self) -> None:
         try:
@@ -116,7 +129,7 @@ def _real_picamera2() -> Any:
     return Picamera2()
 
 
-class OpenCVSource:
+class OpenCVSource(Closing):
     """Frames from a USB camera (``device`` "0", "1", ...) or a video file.
 
     A live camera's frames are stamped when they arrive. A file's frames are stamped from its

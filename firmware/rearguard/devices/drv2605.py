@@ -10,11 +10,11 @@ Wiring (breakout boards such as Adafruit's 2305 carry the chip's support parts):
 It drives one motor, an ERM (coin or cylinder) or an LRA (linear resonant actuator), closed
 loop: it senses the motor's back-EMF, so it starts faster and stops crisper than plain PWM.
 Auto-calibration measures the motor once at start (the motor buzzes for about a second).
-The driver uses real-time playback (RTP) for Rearguard's own patterns and can play the chip's
-built-in effect library.
+The driver uses real-time playback (RTP) for Rearguard's own patterns (the chip's built-in
+effect library is not used: its clicks and buzzes are not the haptic language).
 
 Register map used (datasheet SLOS854): 0x00 STATUS, 0x01 MODE, 0x02 RTP_INPUT, 0x03
-LIBRARY_SEL, 0x04-0x0B WAVEFORM_SEQUENCER, 0x0C GO, 0x16 RATED_VOLTAGE, 0x17 OD_CLAMP, 0x18
+LIBRARY_SEL, 0x0C GO, 0x16 RATED_VOLTAGE, 0x17 OD_CLAMP, 0x18
 A_CAL_COMP, 0x19 A_CAL_BEMF, 0x1A FEEDBACK_CONTROL, 0x1D CONTROL3, 0x1E CONTROL4.
 """
 
@@ -23,15 +23,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from rearguard.devices.base import DeviceFault, DeviceMissing
+from rearguard.devices.base import Closing, DeviceFault, DeviceMissing
 from rearguard.messages import BodySide
 
 ADDRESS = 0x5A
-STATUS, MODE, RTP_INPUT, LIBRARY_SEL, WAVESEQ1, GO = 0x00, 0x01, 0x02, 0x03, 0x04, 0x0C
+STATUS, MODE, RTP_INPUT, LIBRARY_SEL, GO = 0x00, 0x01, 0x02, 0x03, 0x0C
 RATED_VOLTAGE, OD_CLAMP, A_CAL_COMP, A_CAL_BEMF = 0x16, 0x17, 0x18, 0x19
 FEEDBACK_CONTROL, CONTROL3, CONTROL4 = 0x1A, 0x1D, 0x1E
 
-MODE_INTERNAL_TRIGGER, MODE_RTP, MODE_AUTO_CAL = 0, 5, 7
+MODE_RTP, MODE_AUTO_CAL = 5, 7
 STANDBY, DEV_RESET = 0x40, 0x80
 N_ERM_LRA = 0x80  # FEEDBACK_CONTROL: 1 = LRA
 FEEDBACK_DEFAULTS = 0x36  # brake factor 3 (x4), loop gain medium, back-EMF gain 2
@@ -45,7 +45,7 @@ RATED_VOLTS_PER_CODE = {"erm": 21.33e-3, "lra": 20.58e-3}
 CLAMP_VOLTS_PER_CODE = 21.22e-3
 
 
-class DRV2605L:
+class DRV2605L(Closing):
     """One motor on a DRV2605L (implements ``HapticOutput`` with a single, centre side)."""
 
     sides = (BodySide.CENTRE,)
@@ -120,15 +120,6 @@ class DRV2605L:
                                           "and is it the configured actuator type?")
         self.calibration = (self._read(A_CAL_COMP), self._read(A_CAL_BEMF))
         return self.calibration
-
-    def play_effect(self, effect: int) -> None:
-        """Play one effect of the chip's library (1-123, e.g. 1 strong click, 47 buzz)."""
-        if not 1 <= effect <= 123:
-            raise ValueError(f"DRV2605L library effects are 1-123, not {effect}")
-        self._set_mode(MODE_INTERNAL_TRIGGER)
-        self._write(WAVESEQ1, effect)
-        self._write(WAVESEQ1 + 1, 0)  # end of sequence
-        self._write(GO, 1)
 
     def set_intensity(self, side: BodySide, intensity: float) -> None:
         """Real-time playback: the motor runs at ``intensity`` until told otherwise."""

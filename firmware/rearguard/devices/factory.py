@@ -13,17 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from rearguard.config.schema import Config
-from rearguard.devices.base import DeviceMissing, FrameSource, HapticOutput, Rangefinder
+from rearguard.devices.base import Closing, DeviceMissing, FrameSource, HapticOutput, Rangefinder
 from rearguard.messages import BodySide
 
 
 @dataclass
-class Devices:
+class Devices(Closing):
     camera: FrameSource
     rangefinders: list[Rangefinder]
     haptics: HapticOutput
     button: Any | None = None
-    extras: list[Any] = field(default_factory=list)
 
     def close(self) -> None:
         for device in [self.camera, *self.rangefinders, self.haptics, self.button]:
@@ -90,7 +89,8 @@ def open_camera(config: Config, sim: Simulation | None = None) -> FrameSource:
     if config.camera.source == "opencv":
         return OpenCVSource(config.camera.device)
     factory = (lambda: sim.camera) if sim is not None else None
-    return Picamera2Source(config.camera, camera_factory=factory)
+    return Picamera2Source(config.camera, camera_factory=factory,
+                           stream="main" if config.far_view.enabled else "lores")
 
 
 def open_rangefinders(config: Config, sim: Simulation | None = None) -> list[Rangefinder]:
@@ -150,7 +150,7 @@ def open_button(config: Config, sim: Simulation | None = None):
                        pin_factory=sim.pins if sim else None)
 
 
-class NoHaptics:
+class NoHaptics(Closing):
     """``haptics.driver = "none"``: alerts are logged, nothing vibrates."""
 
     sides = (BodySide.CENTRE,)

@@ -9,7 +9,8 @@ its I2C pins, so no level shifter and no extra pull-ups are needed):
 
 Enable I2C (``sudo raspi-config nonint do_i2c 0``) and check it answers: ``i2cdetect -y 1``
 shows ``70`` (the default address, 224 in MaxBotix's 8-bit notation). Two sensors on one bus
-need different addresses: ``MB1242.change_address``.
+need different addresses: connect one at a time and give it a new one with
+``rearguard mb1242-address NEW`` (the sensor keeps it across power cycles).
 
 The part has no registers: writing the byte 0x51 starts a reading; about 80 ms later a 2-byte
 read returns the range in centimetres, high byte first. It reports its longest range (about
@@ -22,7 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from rearguard.devices.base import DeviceFault, DeviceMissing
+from rearguard.devices.base import Closing, DeviceFault, DeviceMissing
 from rearguard.messages import RangeReading
 
 RANGE_COMMAND = 0x51
@@ -31,7 +32,7 @@ RANGING_S = 0.08
 FORBIDDEN_ADDRESSES = {0x00, 0x50, 0xA4, 0xAA}  # 8-bit values MaxBotix reserves
 
 
-class MB1242:
+class MB1242(Closing):
     """One MB1242 (implements ``Rangefinder``). ``bus`` is an smbus2.SMBus or a stand-in."""
 
     def __init__(self, name: str, bus: object, address: int = 0x70, *,

@@ -8,8 +8,10 @@ each one hangs off a small N-channel MOSFET (e.g. AO3400 or 2N7000) or an NPN tr
                motor off while the Pi boots)   source/emitter --> GND
     a flyback diode (1N4148) across the motor, cathode to +
 
-Default pins (BCM): left GPIO 12, centre GPIO 18, right GPIO 13; these are hardware-PWM capable,
-but gpiozero's software PWM at 200 Hz is plenty for a motor. Test with `rearguard check` or
+Default pins (BCM, hw/pins.toml): left GPIO 12 (pin 32), centre GPIO 18 (pin 12), right GPIO 13
+(pin 33). The Pi has only two hardware PWM channels and GPIO 12 and 18 share one (PWM0; 13 is
+PWM1), so three motors cannot all run on hardware PWM: each runs on gpiozero's software PWM
+(lgpio), and 200 Hz of it is plenty for a motor. Test with `rearguard check` or
 `rearguard patterns`.
 """
 
@@ -18,11 +20,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rearguard.config.schema import MotorConfig
-from rearguard.devices.base import DeviceFault, DeviceMissing
+from rearguard.devices.base import Closing, DeviceFault, DeviceMissing
 from rearguard.messages import BodySide
 
 
-class PwmMotors:
+class PwmMotors(Closing):
     """One to three motors addressed by body side (implements ``HapticOutput``)."""
 
     def __init__(self, motors: Sequence[MotorConfig], frequency_hz: int = 200,

@@ -136,8 +136,10 @@ class FakeRequest:
         self.released = False
 
     def make_array(self, stream: str) -> np.ndarray:
+        if stream == "main":
+            return self.camera.main_frame(self.index)
         if stream != "lores":
-            raise AssertionError(f"the detector reads the lores stream, not {stream!r}")
+            raise AssertionError(f"no stream {stream!r}: picamera2 has main and lores")
         return self.camera.lores_frame(self.index)
 
     def get_metadata(self) -> dict[str, Any]:
@@ -211,6 +213,14 @@ class FakePicamera2:
         x = (index * 7) % max(width - 20, 1)
         yuv[height // 4: height // 2, x: x + 20] = 235  # a bright bar that moves
         return yuv
+
+    def main_frame(self, index: int) -> np.ndarray:
+        """The main stream as picamera2 gives RGB888: height x width x 3, bytes B, G, R."""
+        width, height = self.configured["main"]["size"]
+        image = np.full((height, width, 3), 128, np.uint8)
+        x = (index * 14) % max(width - 40, 1)
+        image[height // 4: height // 2, x: x + 40] = 235  # the same moving bar, full size
+        return image
 
     def sensor_ns(self, index: int) -> int:
         return self._t0_ns + index * self.period_us * 1000

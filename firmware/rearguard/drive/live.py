@@ -27,9 +27,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from rearguard.config import Config
+from rearguard.config.lens import camera_intrinsics
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
+from rearguard.detection.farview import ViewScheduler, threat_near
+from rearguard.detection.scale import ScaleMeter
 from rearguard.devices.base import DeviceFault, FrameSource, Rangefinder
 from rearguard.drive import systemd
 from rearguard.drive.health import FROZEN_AFTER_S, FrozenPicture, Heartbeats, Status
@@ -89,6 +92,8 @@ class LiveLoop:
                  clock: Clock = time.monotonic, notify: Callable[[str], bool] = systemd.notify,
                  on_status: Callable[[Status], None] | None = None):
         self.config, self.detector, self.camera = config, detector, camera
+        # The detector thread's own: each frame's growth against the frame before it.
+        self.scale = ScaleMeter(frozenset(detector.spec.obstacle_heights))
         self.rangefinders, self.play, self.recorder = rangefinders, play, recorder
         self.clock, self.notify, self.on_status = clock, notify, on_status
         self.inputs: queue.SimpleQueue[_Input] = queue.SimpleQueue()
@@ -108,7 +113,9 @@ class LiveLoop:
         watched = frozenset({Stage.CAMERA, Stage.DETECTOR, Stage.HAPTICS, Stage.STORAGE} | (
             {Stage.RANGER} if rangefinders else set()))
         self._events = self._record_event(events)
-        self.core = Core(config, detector.spec.obstacle_heights, self._events, watched=watched)
+        self.core = Core(config, detector.spec.obstacle_heights, self._events, watched=watched,
+                         intrinsics=camera_intrinsics(config.camera))
+        self.views = ViewScheduler.for_config(config)  # full view, and the far view when due
         if recorder is not None:
             self.attach_recorder(recorder)
 
@@ -226,7 +233,9 @@ class LiveLoop:
                 continue
             start = self.clock()
             try:
-                detections = self.detector.detect(frame)
+                self.views.threat_near = threat_near(self.core.obstacles,
+                                                     self.config.far_view.near_m)
+                detections = self.scale.measure(frame, self.views.detect(self.detector, frame))
             except Exception as e:  # a detector crash is a fault the runner feels, not the end
                 self.inputs.put(_Input(frame.t, "fault", (Stage.DETECTOR, repr(e))))
                 continue
@@ -246,7 +255,9 @@ class LiveLoop:
             self.inputs.put(_Input(reading.t, "range", reading))
             if self.recorder is not None:
                 self.recorder.add_range(reading)
-            next_ping = max(next_ping + period_s, self.clock())  # no burst after a stall
+            pace = getattr(rangefinder, "next_interval_s", None)  # HC-SR04: faster when near
+            planned = reading.t + pace(period_s) if pace else next_ping + period_s
+            next_ping = max(planned, self.clock())  # no burst after a stall
             self.stop.wait(max(0.0, next_ping - self.clock()))
 
     def report_fault(self, stage: Stage, cause: str) -> None:

@@ -18,15 +18,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rearguard.boards import BoardProfile
-from rearguard.config import Config, ConfigError, parse_config
-from rearguard.config.loader import build_table
-from rearguard.config.schema import MountingConfig, RangefinderConfig
+from rearguard.config import Config
+from rearguard.config.lens import camera_intrinsics
 from rearguard.core.events import event
-from rearguard.core.geometry import CameraIntrinsics
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
+from rearguard.detection.farview import ViewScheduler, threat_near
+from rearguard.detection.scale import ScaleMeter
 from rearguard.messages import AlertCommand, Frame, RangeReading, Stage
 from rearguard.session import ButtonPress, RecordedFault, Session
+from rearguard.session.settings import config_for_session, session_intrinsics
 
 # Order of things that happen at the same instant: inputs first, then the decision.
 _SENSOR, _FRAME, _RESULT, _TICK = range(4)
@@ -40,8 +41,9 @@ class ReplayResult:
 
     session: Session
     profile: BoardProfile
-    inference_s: float  # modelled detector time per frame
+    inference_s: float  # modelled detector time per view (a frame with the far view takes two)
     frames_total: int = 0
+    far_views: int = 0  # frames on which the far view ran too
     frames_processed: int = 0
     frames_dropped: int = 0
     detector_wall_s: list[float] = field(default_factory=list)  # measured here, not modelled
@@ -53,46 +55,22 @@ class ReplayResult:
         return [e for e in self.events if e["kind"] == "alert"]
 
 
-def config_for_session(config: Config, session: Session) -> Config:
-    """The config with the recording's own mounting and rangefinders, which describe the footage.
+def time_scaled(session: Session, speed: float) -> Session:
+    """The session played ``speed`` times faster: every frame and sensor time divided by it.
 
-    The config describes the device; a session says how the camera that filmed it was mounted
-    and which rangefinders it had. Where the session says so, the session wins.
+    An approximation, not a faster run: a walker filmed approaching at 1.3 m/s, played at x3,
+    closes like a 4 m/s jogger with real pixels, but their stride, the motion blur, the camera's
+    shake and the rangefinder's ping rate all stay those of the slow recording (and ranges keep
+    their values, only their times change).
     """
-    meta_file = f"{session.path}/meta.toml"
-    changes: dict[str, Any] = {}
-    if "mounting" in session.meta:
-        changes["mounting"] = build_table(MountingConfig, session.meta["mounting"], meta_file,
-                                     "mounting.")
-    if "rangefinders" in session.meta:
-        changes["rangefinders"] = [
-            build_table(RangefinderConfig, r, meta_file, f"rangefinders[{i}].")
-            for i, r in enumerate(session.meta["rangefinders"])]
-    elif not session.rangefinder_names:
-        changes["rangefinders"] = []
-    return dataclasses.replace(config, **changes)
-
-
-def recorded_config(session: Session) -> Config | None:
-    """The config snapshot the device stored in meta.toml [config], if any."""
-    snapshot = session.meta.get("config")
-    if snapshot is None:
-        return None
-    return parse_config(snapshot, f"{session.path}/meta.toml [config]")
-
-
-def session_intrinsics(session: Session) -> CameraIntrinsics | None:
-    """The recording camera's intrinsics from meta.toml [camera], if it has them."""
-    cam = session.meta.get("camera", {})
-    keys = ("fx", "fy", "cx", "cy", "width", "height")
-    if not all(k in cam for k in keys):
-        return None
-    try:
-        return CameraIntrinsics(*(float(cam[k]) if k[0] != "w" and k[0] != "h" else int(cam[k])
-                                  for k in keys))
-    except (TypeError, ValueError) as e:
-        raise ConfigError(f"{session.path}/meta.toml: [camera]: expected numbers fx, fy, cx, "
-                          f"cy, width, height: {e}") from None
+    if not speed > 0:
+        raise ValueError(f"speed: expected a factor > 0, got {speed!r}")
+    if speed == 1:
+        return session
+    sensors = [dataclasses.replace(r, t=r.t / speed) for r in session.sensors]
+    return dataclasses.replace(session, frame_times=session.frame_times / speed,
+                               sensors=sensors,
+                               notes=[*session.notes, f"times divided by {speed:g} (--speed)"])
 
 
 def replay_session(session: Session, config: Config, detector: Detector,
@@ -100,7 +78,7 @@ def replay_session(session: Session, config: Config, detector: Detector,
                    progress: Progress | None = None) -> ReplayResult:
     """Run ``session`` through the core as the device would have; see the module docstring."""
     config = config_for_session(config, session)
-    result = ReplayResult(session, profile, profile.inference_s(detector.spec.gflops))
+    result = ReplayResult(session, profile, profile.inference_s(detector.spec.name))
     result.frames_total = session.frame_count
 
     def record(e: dict[str, Any]) -> None:
@@ -110,18 +88,23 @@ def replay_session(session: Session, config: Config, detector: Detector,
 
     watched = frozenset({Stage.CAMERA, Stage.DETECTOR} | (
         {Stage.RANGER} if config.rangefinders else set()))
+    intrinsics = session_intrinsics(session) or camera_intrinsics(config.camera)
     core = Core(config, detector.spec.obstacle_heights, record, watched=watched,
-                intrinsics=session_intrinsics(session))
-    _Replayer(session, config, detector, core, result, record, progress).run()
+                intrinsics=intrinsics)
+    views = ViewScheduler.for_config(config, intrinsics, view_s=result.inference_s)
+    _Replayer(session, config, detector, views, core, result, record, progress).run()
     return result
 
 
 class _Replayer:
     """The time-ordered queue behind :func:`replay_session`."""
 
-    def __init__(self, session: Session, config: Config, detector: Detector, core: Core,
-                 result: ReplayResult, record: EventSink, progress: Progress | None):
-        self.session, self.detector, self.core = session, detector, core
+    def __init__(self, session: Session, config: Config, detector: Detector,
+                 views: ViewScheduler, core: Core, result: ReplayResult, record: EventSink,
+                 progress: Progress | None):
+        self.session, self.detector, self.views, self.core = session, detector, views, core
+        self.scale = ScaleMeter(frozenset(detector.spec.obstacle_heights))
+        self.near_m = config.far_view.near_m
         self.result, self.record, self.progress = result, record, progress
         self.tick_s = 1.0 / config.alert.tick_hz
         self.queue: list[tuple[float, int, int, Any]] = []
@@ -152,7 +135,7 @@ class _Replayer:
         times = [float(self.session.frame_times[0]), float(self.session.frame_times[-1])]
         if self.session.sensors:
             times += [self.session.sensors[0].t, self.session.sensors[-1].t]
-        return min(times), max(times) + 2 * self.result.inference_s
+        return min(times), max(times) + 4 * self.result.inference_s
 
     def _handle(self, t: float, order: int, item: Any) -> None:
         if order == _SENSOR:
@@ -191,9 +174,11 @@ class _Replayer:
 
     def _start(self, frame: Frame, t: float) -> None:
         began = time.perf_counter()
-        detections = self.detector.detect(frame)
+        self.views.threat_near = threat_near(self.core.obstacles, self.near_m)
+        detections = self.scale.measure(frame, self.views.detect(self.detector, frame))
         self.result.detector_wall_s.append(time.perf_counter() - began)
-        self.busy_until = t + self.result.inference_s
+        self.busy_until = t + self.result.inference_s * self.views.views_run
+        self.result.far_views += self.views.views_run - 1
         self.result.frames_processed += 1
         self.record(event(frame.t, "frame", index=frame.index, start=t, done=self.busy_until))
         self.push(self.busy_until, _RESULT, detections)

@@ -17,11 +17,11 @@ import threading
 import time
 from collections.abc import Callable
 
-from rearguard.devices.base import DeviceFault, HapticOutput
+from rearguard.devices.base import Closing, DeviceFault, HapticOutput
 from rearguard.messages import BodySide
 
 
-class WithFallback:
+class WithFallback(Closing):
     def __init__(self, primary: HapticOutput, fallback: HapticOutput | None = None, *,
                  retry_s: float = 1.0, clock: Callable[[], float] = time.monotonic):
         self.primary, self.fallback = primary, fallback

@@ -29,10 +29,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rearguard.messages import AlertCommand, AlertLevel
+from rearguard.messages import AlertLevel
 
-MIN_PULSE_S = 0.1
-MIN_GAP_S = 0.1
+MIN_PULSE_S = 0.1  # the shortest pulse felt as one (checked for every pattern by the tests)
+MIN_GAP_S = 0.1  # the shortest gap felt between two pulses
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,3 @@ PATTERNS: Mapping[str, Pattern] = {p.name: p for p in _ALL}
 LEVEL_PATTERNS: Mapping[AlertLevel, str] = {
     AlertLevel.CLEAR: "clear", AlertLevel.CAUTION: "caution", AlertLevel.WARNING: "warning",
     AlertLevel.DANGER: "danger"}
-
-
-def pattern_for(command: AlertCommand) -> Pattern:
-    return PATTERNS[command.pattern]

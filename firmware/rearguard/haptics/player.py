@@ -4,7 +4,8 @@ One thread owns the motors. ``play(command)`` hands it a command and returns at 
 thread drops whatever it was playing and starts the new pattern within microseconds (a newer
 command always preempts: the policy decides what matters more). A looping pattern (caution,
 warning, danger, fault-both) becomes the *background*; a one-shot (armed, a partial fault,
-muted) plays over it and the background resumes afterwards.
+muted) plays over it and the background resumes afterwards. These rules live in
+``haptics/playback.py``, which the report uses too.
 
 A motor that fails (an I2C error on a DRV2605L) raises DeviceFault in the thread; the player
 reports it through ``on_fault`` and keeps going on the other motors.
@@ -21,6 +22,7 @@ from collections.abc import Callable
 
 from rearguard.devices.base import DeviceFault, HapticOutput
 from rearguard.haptics.patterns import PATTERNS, Pattern
+from rearguard.haptics.playback import Playing, motor_sides
 from rearguard.messages import AlertCommand, BodySide
 
 Clock = Callable[[], float]
@@ -61,39 +63,26 @@ class PatternPlayer:
     # --- the motor thread --------------------------------------------------------------------
 
     def _run(self) -> None:
-        background: AlertCommand | None = None
-        current: AlertCommand | None = None
+        playing = Playing()
         while True:
             self.last_beat = self.clock()
             with self._wake:
-                if self._next is None and current is None:
+                if self._next is None and playing.current is None:
                     self._wake.wait(IDLE_S)
                 if self._stop:
                     return
                 if self._next is not None:
-                    current, self._next = self._next, None
+                    playing.start(self._next)
+                    self._next = None
+            current = playing.current
             if current is None:
                 self._poll()
                 continue
             pattern = PATTERNS[current.pattern]
-            if pattern.repeat or pattern.name == "clear":
-                background = current
-            finished = self._play_once(pattern, self._sides(pattern, current.side))
-            if not finished:
-                continue  # preempted: the new command is waiting in self._next
-            # A one-shot ends: go back to the background loop; a loop plays on.
-            current = background if not pattern.repeat else current
-            if current is not None and current.pattern == "clear":
+            sides = motor_sides(pattern, current.side, self.output.sides)
+            if self._play_once(pattern, sides) and playing.cycle_done() is None:
                 self.now_playing = None
-                current = None
-
-    def _sides(self, pattern: Pattern, side: BodySide) -> tuple[BodySide, ...]:
-        """Which motors play: the threat's side when there is a motor there, else all of them
-        (status and fault patterns always play on all)."""
-        available = self.output.sides
-        if pattern.directional and side in available:
-            return (side,)
-        return available
+            # else preempted: the new command is waiting in self._next
 
     def _play_once(self, pattern: Pattern, sides: tuple[BodySide, ...]) -> bool:
         """Play one cycle of ``pattern``; False as soon as a new command arrives."""

@@ -1,125 +1,142 @@
-"""The timeline: distance, time to contact, alert level and motor activity over time."""
+"""The timeline chart, drawn with matplotlib (the optional ``report`` extra).
+
+Four panels over one time axis: distance of every track and the rangefinder's echoes; time to
+contact with the alert thresholds; the alert level; the strength of each motor. A legend names
+every track by id and class.
+"""
 
 from __future__ import annotations
 
-import itertools
+import io
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import cv2
 import numpy as np
 
-from rearguard.messages import AlertLevel, RangeReading
+from rearguard.cli import UsageError
+from rearguard.messages import AlertLevel, BodySide, RangeReading
 from rearguard.report.common import (
-    LEVEL_COLOURS,
+    LEVEL_HEX,
     level_at,
     level_changes,
     level_rank,
     motor_activity,
-    track_colour,
+    track_hex,
 )
 from rearguard.session import Session
 
-WIDTH, LEFT, RIGHT = 1200, 110, 20
-PANELS = (("distance (m)", 180, 12.0), ("time to contact (s)", 160, 8.0),
-          ("alert level", 90, 3.0), ("motors", 110, 3.0))
-INK, GRID = (40, 40, 40), (220, 220, 220)
-FONT = cv2.FONT_HERSHEY_SIMPLEX
+MAX_DISTANCE_M, MAX_TTC_S = 12.0, 8.0
+MAX_NAMED_TRACKS = 10
+THRESHOLD_STYLE = {"caution": ":", "warning": "--", "danger": "-."}
 
 
-def timeline_png(session: Session, events: list[dict[str, Any]], thresholds=None) -> np.ndarray:
-    """The timeline as an image (BGR), for cv2.imwrite."""
-    t0, t1 = float(session.frame_times[0]), float(session.frame_times[-1])
-    span = max(t1 - t0, 1e-3)
-    height = sum(p[1] for p in PANELS) + 30 * len(PANELS) + 40
-    image = np.full((height, WIDTH, 3), 255, np.uint8)
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:
+        raise UsageError("the timeline needs matplotlib: pip install 'rearguard[report]'") from None
+    matplotlib.use("Agg")  # files only: no display on a Pi or a CI runner
+    import matplotlib.pyplot as plt
 
-    def x(t: float) -> int:
-        return LEFT + int((t - t0) / span * (WIDTH - LEFT - RIGHT))
-
-    top = 20
-    boxes = []
-    for title, panel_height, _ in PANELS:
-        boxes.append((top, top + panel_height))
-        cv2.putText(image, title, (8, top + 14), FONT, 0.45, INK, 1, cv2.LINE_AA)
-        cv2.rectangle(image, (LEFT, top), (WIDTH - RIGHT, top + panel_height), GRID, 1)
-        top += panel_height + 30
-    _time_axis(image, x, t0, t1, top - 20)
-    for box, (_, _, maximum) in zip(boxes[:2], PANELS[:2], strict=True):
-        for value in np.linspace(0, maximum, 5):
-            y = _y(box, value, maximum)
-            cv2.line(image, (LEFT - 4, y), (WIDTH - RIGHT, y), GRID, 1)
-            cv2.putText(image, f"{value:g}", (LEFT - 30, y + 4), FONT, 0.35, INK, 1, cv2.LINE_AA)
-    _tracks(image, x, boxes, events, session)
-    _levels(image, x, boxes[2], events, session)
-    _motors(image, x, boxes[3], events, session)
-    if thresholds:
-        _thresholds(image, boxes[1], thresholds)
-    return image
+    return plt
 
 
-def _y(box: tuple[int, int], value: float, maximum: float) -> int:
-    top, bottom = box
-    return bottom - int(min(max(value, 0.0), maximum) / maximum * (bottom - top))
+def timeline_png(session: Session, events: list[dict[str, Any]],
+                 thresholds: Mapping[str, float] | None = None,
+                 sides: Sequence[BodySide] = tuple(BodySide)) -> bytes:
+    """The timeline as PNG bytes; times are seconds from the session's first frame."""
+    plt = _pyplot()
+    t0 = float(session.frame_times[0])
+    t1 = max(float(session.frame_times[-1]), t0 + 1e-3)
+    fig, axes = plt.subplots(4, 1, sharex=True, figsize=(11, 8.5), layout="constrained",
+                             height_ratios=(3, 2.5, 1.4, 1.6))
+    distance, ttc, level, motors = axes
+    _tracks(distance, ttc, events, t0)
+    _echoes(distance, session, t0)
+    _thresholds(ttc, thresholds or {})
+    _levels(level, events, t0, t1)
+    _motors(motors, events, t0, t1, sides)
+    motors.set_xlabel("time since the first frame (s)")
+    motors.set_xlim(0, t1 - t0)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return buffer.getvalue()
 
 
-def _time_axis(image, x, t0, t1, y) -> None:
-    step = 1.0 if t1 - t0 <= 20 else 5.0
-    t = np.ceil(t0)
-    while t <= t1:
-        cv2.line(image, (x(t), 20), (x(t), y - 10), GRID, 1)
-        cv2.putText(image, f"{t:g}", (x(t) - 6, y + 4), FONT, 0.4, INK, 1, cv2.LINE_AA)
-        t += step
-
-
-def _tracks(image, x, boxes, events, session) -> None:
-    series = defaultdict(list)
+def _tracks(distance, ttc, events, t0: float) -> None:
+    """Tracks an alert named get a colour and a legend entry; the rest are thin grey lines."""
+    series: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for e in events:
         if e["kind"] == "track":
             series[e["id"]].append(e)
-    for track_id, points in series.items():
-        colour = track_colour(track_id)
-        for key, box, maximum in (("distance_m", boxes[0], PANELS[0][2]),
-                                  ("ttc_s", boxes[1], PANELS[1][2])):
-            pts = [(x(p["t"]), _y(box, p[key], maximum)) for p in points if key in p]
-            for a, b in itertools.pairwise(pts):
-                cv2.line(image, a, b, colour, 2, cv2.LINE_AA)
-    for r in session.sensors:
-        if isinstance(r, RangeReading) and r.distance_m is not None:
-            cv2.circle(image, (x(r.t), _y(boxes[0], r.distance_m, PANELS[0][2])), 2, INK,
-                       cv2.FILLED)
-    cv2.putText(image, "lines: tracks; dots: rangefinder", (LEFT + 6, boxes[0][0] + 14), FONT,
-                0.4, INK, 1, cv2.LINE_AA)
+    named = sorted({e["track"] for e in events if e["kind"] == "alert" and "track" in e}
+                   & set(series))[:MAX_NAMED_TRACKS]
+    others = [i for i in series if i not in named]
+    for track_id in others + named:
+        points = series[track_id]
+        style = {"color": track_hex(track_id), "linewidth": 1.8,
+                 "label": f"#{track_id} {points[0]['label']}"} if track_id in named else \
+            {"color": "#bbbbbb", "linewidth": 0.8}
+        for axis, key in ((distance, "distance_m"), (ttc, "ttc_s")):
+            xy = [(p["t"] - t0, p[key]) for p in points if key in p]
+            if xy:
+                xs, ys = zip(*xy, strict=True)
+                axis.plot(xs, ys, **style)
+    if others:
+        distance.plot([], [], color="#bbbbbb", linewidth=0.8, label=f"{len(others)} other tracks")
+    distance.set_ylabel("distance (m)")
+    distance.set_ylim(0, MAX_DISTANCE_M)
+    ttc.set_ylabel("time to contact (s)")
+    ttc.set_ylim(0, MAX_TTC_S)
+    for axis in (distance, ttc):
+        axis.grid(True, color="#dddddd")
 
 
-def _levels(image, x, box, events, session) -> None:
+def _echoes(distance, session: Session, t0: float) -> None:
+    echoes = [(r.t - t0, r.distance_m) for r in session.sensors
+              if isinstance(r, RangeReading) and r.distance_m is not None]
+    if echoes:
+        xs, ys = zip(*echoes, strict=True)
+        distance.scatter(xs, ys, s=6, color="#333333", label="rangefinder echo", zorder=3)
+    if distance.get_legend_handles_labels()[0]:
+        distance.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+                        title="tracks (alerts)", title_fontsize="small")
+
+
+def _thresholds(ttc, thresholds: Mapping[str, float]) -> None:
+    lines = [ttc.axhline(value, color=LEVEL_HEX[name.upper()],
+                         linestyle=THRESHOLD_STYLE.get(name, "-"), linewidth=1.2,
+                         label=f"{name} {value:g} s")
+             for name, value in thresholds.items()]
+    if lines:
+        ttc.legend(handles=lines, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                   fontsize="small", title="thresholds", title_fontsize="small")
+
+
+def _levels(axis, events, t0: float, t1: float) -> None:
     changes = level_changes(events)
-    times = np.linspace(float(session.frame_times[0]), float(session.frame_times[-1]), 600)
-    for a, b in itertools.pairwise(times):
-        level = level_at(changes, a)
-        y = _y(box, level_rank(level), 3.0)
-        cv2.rectangle(image, (x(a), y), (x(b), box[1]), LEVEL_COLOURS[level], cv2.FILLED)
+    times = np.linspace(t0, t1, 800)
+    ranks = [level_rank(level_at(changes, t)) for t in times]
     for level in AlertLevel:
-        cv2.putText(image, level.name, (LEFT - 70, _y(box, level.value, 3.0) + 4), FONT, 0.35,
-                    INK, 1, cv2.LINE_AA)
+        mask = np.array(ranks) >= level.value
+        if level is not AlertLevel.CLEAR and mask.any():
+            axis.fill_between(times - t0, 0, level.value, where=mask, step="post",
+                              color=LEVEL_HEX[level.name], linewidth=0)
+    axis.step(times - t0, ranks, where="post", color="#333333", linewidth=1)
+    axis.set_yticks([lv.value for lv in AlertLevel], [lv.name for lv in AlertLevel])
+    axis.set_ylim(-0.2, 3.3)
+    axis.set_ylabel("alert level")
 
 
-def _motors(image, x, box, events, session) -> None:
-    times = np.arange(float(session.frame_times[0]), float(session.frame_times[-1]), 0.01)
-    activity = motor_activity(events, times)
-    rows = list(activity)
-    row_h = (box[1] - box[0]) // len(rows)
-    for i, side in enumerate(rows):
-        base = box[0] + (i + 1) * row_h - 4
-        cv2.putText(image, side, (LEFT - 70, base - 4), FONT, 0.35, INK, 1, cv2.LINE_AA)
-        for t, level in zip(times, activity[side], strict=True):
-            if level > 0:
-                cv2.line(image, (x(t), base), (x(t), base - int(level * (row_h - 8))),
-                         (60, 110, 220), 1)
-
-
-def _thresholds(image, box, thresholds) -> None:
-    for name, value in thresholds.items():
-        y = _y(box, value, PANELS[1][2])
-        cv2.line(image, (LEFT, y), (WIDTH - RIGHT, y), (160, 160, 160), 1, cv2.LINE_4)
-        cv2.putText(image, name, (WIDTH - RIGHT - 120, y - 3), FONT, 0.35, INK, 1, cv2.LINE_AA)
+def _motors(axis, events, t0: float, t1: float, sides: Sequence[BodySide]) -> None:
+    times = np.arange(t0, t1, 0.01)
+    activity = motor_activity(events, times, sides)
+    for row, side in enumerate(sides):
+        strength = np.array(activity[side.value])
+        axis.fill_between(times - t0, row, row + 0.8 * strength, step="post", color="#3c6edc",
+                          linewidth=0)
+    axis.set_yticks([row + 0.4 for row in range(len(sides))], [s.value for s in sides])
+    axis.set_ylim(-0.1, len(sides))
+    axis.set_ylabel("motors")

@@ -20,6 +20,12 @@ to = 2.5
 
 [tolerance]
 false_alerts_per_minute = 0.0   # alerts starting inside quiet windows, per minute of window
+
+[[contact]]              # optional, one per object that reaches or passes the runner (labels
+id = 1                   # of real footage, and what `rearguard synth` writes): the object's
+label = "bicycle"        # track id in the labels, its COCO label (or "pole", "wall"), when it
+t = 3.9                  # came within 1 m or passed the lens plane (session seconds), and
+in_path = true           # whether it was in the runner's 1 m corridor then
 ```
 """
 
@@ -45,12 +51,23 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """An object that reached (or passed) the runner."""
+
+    id: int
+    label: str
+    t: float
+    in_path: bool
+
+
+@dataclass(frozen=True)
 class Expectations:
     description: str
     contact_t: float | None
     profile: str
     windows: tuple[Window, ...]
     false_alerts_per_minute: float
+    contacts: tuple[Contact, ...] = ()
 
 
 @dataclass
@@ -77,10 +94,10 @@ class Verdict:
 
 def parse_expectations(raw: dict[str, Any], where: str = "expect.toml") -> Expectations:
     """Check a parsed expect.toml; a SessionError names the key and what was expected."""
-    unknown = set(raw) - {"scenario", "expect", "tolerance"}
+    unknown = set(raw) - {"scenario", "expect", "tolerance", "contact"}
     if unknown:
         raise SessionError(f"{where}: unknown key {sorted(unknown)[0]}: expected scenario, "
-                           f"expect or tolerance")
+                           f"expect, tolerance or contact")
     scenario = raw.get("scenario", {})
     profile = scenario.get("profile", "pi4")
     if profile not in PROFILES:
@@ -97,12 +114,51 @@ def parse_expectations(raw: dict[str, Any], where: str = "expect.toml") -> Expec
     if not _number(rate) or rate < 0:
         raise SessionError(f"{where}: tolerance.false_alerts_per_minute: expected a number "
                            f">= 0, got {rate!r}")
+    contacts = raw.get("contact", [])
+    if not isinstance(contacts, list):
+        raise SessionError(f"{where}: contact: expected an array of tables [[contact]]")
     return Expectations(str(scenario.get("description", "")), contact, profile, windows,
-                        float(rate))
+                        float(rate), parse_contacts(contacts, where))
+
+
+CONTACT_KEYS = {"id", "label", "t", "in_path"}
+
+
+def parse_contacts(raw: list[Any], where: str = "expect.toml") -> tuple[Contact, ...]:
+    """Check the [[contact]] tables: every key present, of its type, and nothing else."""
+    contacts = []
+    for i, c in enumerate(raw):
+        key = f"{where}: contact[{i}]"
+        if not isinstance(c, dict):
+            raise SessionError(f"{key}: expected a table with {', '.join(sorted(CONTACT_KEYS))}")
+        unknown = sorted(set(c) - CONTACT_KEYS)
+        if unknown:
+            raise SessionError(f"{key}.{unknown[0]}: unknown key, expected "
+                               f"{', '.join(sorted(CONTACT_KEYS))}")
+        oid, label, t, in_path = c.get("id"), c.get("label"), c.get("t"), c.get("in_path")
+        if not isinstance(oid, int) or isinstance(oid, bool) or oid < 0:
+            raise SessionError(f"{key}.id: expected an integer >= 0, got {oid!r}")
+        if not isinstance(label, str) or not label:
+            raise SessionError(f"{key}.label: expected a label (COCO name, pole, wall), got "
+                               f"{label!r}")
+        if not _number(t) or t < 0:
+            raise SessionError(f"{key}.t: expected seconds >= 0, got {t!r}")
+        if not isinstance(in_path, bool):
+            raise SessionError(f"{key}.in_path: expected true or false, got {in_path!r}")
+        contacts.append(Contact(oid, label, float(t), in_path))
+    ids = [c.id for c in contacts]
+    if len(set(ids)) != len(ids):
+        raise SessionError(f"{where}: contact: expected one contact per id, got ids {ids}")
+    return tuple(contacts)
 
 
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def window_from(raw: dict[str, Any], where: str) -> Window:
+    """One [[expect]] table, checked (``where`` prefixes the error)."""
+    return _window(raw, where)
 
 
 def _window(raw: dict[str, Any], where: str) -> Window:

@@ -62,6 +62,12 @@ class Session:
         return self.path.stem if self.path.is_file() else self.path.name
 
     @property
+    def synthetic(self) -> dict[str, Any] | None:
+        """meta.toml [synthetic] of a rendered scene (scene, seed, generator, range_trace), or
+        None for a recording."""
+        return self.meta.get("synthetic")
+
+    @property
     def frame_count(self) -> int:
         return len(self.frame_times)
 
@@ -181,7 +187,26 @@ def _read_meta(path: Path) -> dict[str, Any]:
     video = meta.get("video")
     if not isinstance(video, dict) or not isinstance(video.get("path"), str):
         raise SessionError(f"{path}: [video] path: expected the video file's path")
+    if "synthetic" in meta:
+        _check_synthetic(path, meta["synthetic"])
     return meta
+
+
+SYNTHETIC_KEYS = {"scene": str, "seed": int, "generator": str, "range_trace": str}
+
+
+def _check_synthetic(path: Path, table: Any) -> None:
+    """[synthetic]: a scene rendered by `rearguard synth` (what made it, from which seed)."""
+    if not isinstance(table, dict):
+        raise SessionError(f"{path}: synthetic: expected a table [synthetic]")
+    for key in sorted(set(table) - set(SYNTHETIC_KEYS)):
+        raise SessionError(f"{path}: synthetic.{key}: unknown key, expected "
+                           f"{', '.join(SYNTHETIC_KEYS)}")
+    for key, kind in SYNTHETIC_KEYS.items():
+        value = table.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise SessionError(f"{path}: synthetic.{key}: expected a {kind.__name__}, got "
+                               f"{value!r}")
 
 
 def _video_path(folder: Path, meta: dict[str, Any]) -> Path:

@@ -1,0 +1,206 @@
+"""The far view: a full-resolution crop around the far end of the path, beside the full view.
+
+The full view shrinks the whole frame into the model's input: a 1.7 m person 20 m away is
+about 26 px tall in a 416 input, where recall is poor. The far view cuts a window of
+1/``zoom`` of the frame around the vanishing point of the path (straight behind, on the horizon
+the mounting pitch puts above or below the image centre) and feeds it to the same model, so
+far people are ``zoom`` times larger in its input.
+
+:class:`ViewScheduler` decides per frame which views run (the full view always; the far view
+every ``far_view.every`` frames, less often when it would push the full view below
+``far_view.min_full_view_hz`` on this board), runs them, and merges the far view's detections
+into the full view's, in the frame's own pixels. Both the live loop and replay call it, so
+both run the same views on the same frames. Each detection says which view found it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from rearguard.config.lens import camera_intrinsics
+from rearguard.config.schema import Config, FarViewConfig, MountingConfig
+from rearguard.core.geometry import CameraIntrinsics
+from rearguard.messages import Detection, DetectionSet, Frame, Obstacle
+
+FULL, FAR = "full", "far"
+CUT_PX = 2.0  # a far-view box this near a crop edge inside the frame is cut off by the crop
+
+
+@dataclass(frozen=True, slots=True)
+class Crop:
+    """A window of the frame, in the frame's pixels."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+    def inner_edges(self, frame_size: tuple[int, int]) -> tuple[bool, bool, bool, bool]:
+        """Which of the crop's edges (left, top, right, bottom) lie inside the frame."""
+        w, h = frame_size
+        return self.x > 0, self.y > 0, self.x + self.width < w, self.y + self.height < h
+
+
+def far_crop(frame_size: tuple[int, int], k: CameraIntrinsics, mounting: MountingConfig,
+             zoom: float) -> Crop:
+    """The far view's window: 1/zoom of the frame, centred on the path's vanishing point.
+
+    ``k`` is the camera at any resolution (it is scaled to the frame here). The horizon is
+    ``fy * tan(pitch)`` above the principal point when the camera looks down by ``pitch``;
+    the path runs straight back along the optical axis, so the vanishing point is at ``cx``.
+    The window is moved inside the frame where it would stick out.
+    """
+    width, height = frame_size
+    k = k.scaled_to(width, height)
+    crop_w, crop_h = round(width / zoom), round(height / zoom)
+    vx = k.cx
+    vy = k.cy - k.fy * math.tan(math.radians(mounting.pitch_deg))
+    x = round(min(max(vx - crop_w / 2, 0), width - crop_w))
+    y = round(min(max(vy - crop_h / 2, 0), height - crop_h))
+    return Crop(x, y, crop_w, crop_h)
+
+
+class Detects(Protocol):
+    """What the scheduler needs of the detector (``rearguard.detection.Detector``)."""
+
+    nms_iou: float
+
+    def detect(self, frame: Frame) -> DetectionSet: ...
+
+
+class ViewScheduler:
+    """Which views run on each frame, and their detections merged in frame pixels.
+
+    ``view_s``: the time one view takes on the board. Replay passes the board profile's
+    modelled figure (so the schedule is deterministic); the live loop passes None, and the
+    scheduler measures the full view itself.
+    """
+
+    def __init__(self, config: FarViewConfig, mounting: MountingConfig,
+                 intrinsics: CameraIntrinsics, *, view_s: float | None = None):
+        self.config, self.mounting, self.intrinsics = config, mounting, intrinsics
+        self.view_s = view_s
+        self._measured = view_s is None
+        self._crop: tuple[tuple[int, int], Crop] | None = None
+        self._since_far = 0
+        self.views_run = 0  # views run on the last frame (1 or 2): replay's modelled cost
+        # Set by the loop before each frame: is an obstacle nearer than far_view.near_m? Then
+        # the full view's rate comes first; else the far view's reach.
+        self.threat_near = False
+        self.far_runs = 0
+
+    @classmethod
+    def for_config(cls, config: Config, intrinsics: CameraIntrinsics | None = None,
+                   view_s: float | None = None) -> ViewScheduler:
+        """The scheduler for a device's config (intrinsics: the configured lens by default)."""
+        return cls(config.far_view, config.mounting, intrinsics or camera_intrinsics(config.camera),
+                   view_s=view_s)
+
+    def crop_for(self, frame_size: tuple[int, int]) -> Crop:
+        if self._crop is None or self._crop[0] != frame_size:
+            self._crop = (frame_size, far_crop(frame_size, self.intrinsics, self.mounting,
+                                               self.config.zoom))
+        return self._crop[1]
+
+    def far_every(self) -> int:
+        """Frames per far view: ``every``, stretched so the full view keeps its minimum rate.
+
+        With a view taking ``s`` and a far view every ``n`` frames, a frame costs
+        ``s * (1 + 1/n)``; the full view keeps ``min_full_view_hz`` while that is at most
+        ``1 / min_full_view_hz``. 0 means never (even the full view alone is too slow).
+        """
+        every = self.config.every
+        if not self.threat_near or not self.view_s or not self.config.min_full_view_hz:
+            return every
+        budget = 1.0 / self.config.min_full_view_hz - self.view_s
+        if budget <= 0:
+            return 0
+        return max(every, math.ceil(self.view_s / budget - 1e-9))
+
+    def due(self) -> bool:
+        """Does the far view run on the frame about to be detected?"""
+        if not self.config.enabled:
+            return False
+        every = self.far_every()
+        return every > 0 and self._since_far + 1 >= every
+
+    def detect(self, detector: Detects, frame: Frame) -> DetectionSet:
+        """Run the full view (and the far view when due); one merged DetectionSet."""
+        far = self.due()
+        began = time.perf_counter()
+        full = detector.detect(frame)
+        if self._measured:  # live: a running estimate of one view on this board
+            spent = time.perf_counter() - began
+            self.view_s = spent if self.view_s is None else 0.8 * self.view_s + 0.2 * spent
+        self.views_run = 1
+        if not far:
+            self._since_far += 1
+            return full
+        self._since_far = 0
+        self.views_run, self.far_runs = 2, self.far_runs + 1
+        crop = self.crop_for(frame.size)
+        found = detector.detect(crop_frame(frame, crop))
+        far_detections = far_to_frame(found.detections, crop, frame.size)
+        merged = merge(full.detections, far_detections, detector.nms_iou)
+        return dataclasses.replace(full, detections=merged)
+
+
+def threat_near(obstacles: Sequence[Obstacle], near_m: float) -> bool:
+    """Is any obstacle (camera track or echo) nearer than ``near_m``?"""
+    return any(o.distance_m is not None and o.distance_m <= near_m for o in obstacles)
+
+
+def crop_frame(frame: Frame, crop: Crop) -> Frame:
+    """The far view's input: the window of the frame at full resolution (a view, no copy)."""
+    window = frame.image[crop.y:crop.y + crop.height, crop.x:crop.x + crop.width]
+    return Frame(frame.t, frame.index, window)
+
+
+def far_to_frame(detections: Sequence[Detection], crop: Crop,
+                 frame_size: tuple[int, int]) -> tuple[Detection, ...]:
+    """Far-view boxes moved into frame pixels; boxes cut off by the crop's edges are dropped.
+
+    An object cut by the window is seen whole by the full view, and the cut box would
+    understate its height (and so overstate its distance).
+    """
+    inner = crop.inner_edges(frame_size)
+    kept = []
+    for d in detections:
+        x1, y1, x2, y2 = d.box
+        touches = (x1 <= CUT_PX, y1 <= CUT_PX, x2 >= crop.width - CUT_PX,
+                   y2 >= crop.height - CUT_PX)
+        if any(t and i for t, i in zip(touches, inner, strict=True)):
+            continue
+        box = (x1 + crop.x, y1 + crop.y, x2 + crop.x, y2 + crop.y)
+        kept.append(dataclasses.replace(d, box=box, view=FAR))
+    return tuple(kept)
+
+
+def merge(full: Sequence[Detection], far: Sequence[Detection],
+          nms_iou: float) -> tuple[Detection, ...]:
+    """Both views' detections, one box per object, best score first.
+
+    Where a full-view box overlaps a far-view box by more than ``nms_iou`` (class-agnostic, as
+    the detector's own NMS), the far view's is kept: it saw the object at ``zoom`` times the
+    resolution, so its edges are the more exact ones (and cut-off far boxes are already gone).
+    """
+    if not far:
+        return tuple(full)
+    far_boxes = [d.box for d in far]
+    kept = [d for d in full if all(_iou(d.box, b) <= nms_iou for b in far_boxes)]
+    return tuple(sorted((*far, *kept), key=lambda d: -d.score))
+
+
+def _iou(a: Sequence[float], b: Sequence[float]) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return float(inter / union) if union > 0 else 0.0

@@ -1,0 +1,206 @@
+"""The far view: where its window sits, how its boxes come back to frame pixels, how the two
+views merge, and that it finds far people the full view misses (real model, real footage)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+
+import cv2
+import numpy as np
+import pytest
+
+from rearguard.boards import board_profile
+from rearguard.cli import main
+from rearguard.config import load_config
+from rearguard.config.schema import DetectorConfig, FarViewConfig, MountingConfig
+from rearguard.core.geometry import CameraIntrinsics, distance_from_height, lens_intrinsics
+from rearguard.detection import open_detector
+from rearguard.detection.farview import (
+    Crop,
+    ViewScheduler,
+    far_crop,
+    far_to_frame,
+    merge,
+    threat_near,
+)
+from rearguard.detection.recall import far_recall, place
+from rearguard.messages import Detection, DetectionSet, Frame, Obstacle, ObstacleSource
+
+K720 = lens_intrinsics("cm3-normal").scaled_to(1280, 720)
+
+
+def test_the_window_is_centred_on_the_vanishing_point_from_the_pitch():
+    level = far_crop((1280, 720), K720, MountingConfig(pitch_deg=0.0), 2.0)
+    assert level == Crop(320, 180, 640, 360)  # looking level: the horizon is the centre row
+    down = far_crop((1280, 720), K720, MountingConfig(pitch_deg=5.0), 2.0)
+    horizon = 360 - K720.fy * math.tan(math.radians(5.0))  # 278: above the centre
+    assert down.y + down.height / 2 == pytest.approx(horizon, abs=1)
+    steep = far_crop((1280, 720), K720, MountingConfig(pitch_deg=30.0), 2.0)
+    assert steep.y == 0  # the horizon is off the top: the window stays inside the frame
+    assert far_crop((640, 360), lens_intrinsics("cm3-normal"), MountingConfig(), 2.0) == \
+        Crop(160, 49, 320, 180)  # any resolution: the lens is scaled to the frame
+
+
+def detection(box, score=0.5, label="person", view="full"):
+    return Detection(label, 0, score, box, view)
+
+
+def test_far_boxes_come_back_in_frame_pixels_and_cut_ones_are_dropped():
+    crop = Crop(320, 98, 640, 360)
+    found = [detection((100, 50, 120, 110)), detection((0, 40, 30, 120)),
+             detection((600, 300, 640, 360))]
+    (moved,) = far_to_frame(found, crop, (1280, 720))
+    assert moved.box == (420, 148, 440, 208) and moved.view == "far"
+    # A window at the frame's own edge does not cut: that edge is the frame's.
+    edge = Crop(0, 0, 640, 360)
+    assert len(far_to_frame([detection((0, 40, 30, 120))], edge, (1280, 720))) == 1
+
+
+def test_one_box_per_object_and_the_far_view_wins_an_overlap():
+    full = [detection((415, 145, 443, 210), 0.8), detection((10, 10, 200, 400), 0.9)]
+    far = [detection((420, 148, 440, 208), 0.6, view="far")]
+    merged = merge(full, far, 0.45)
+    assert [d.view for d in merged] == ["full", "far"]  # best first
+    assert merged[1].box == (420, 148, 440, 208)
+    assert merge(full, (), 0.45) == tuple(full)
+
+
+def test_geometry_stays_right_far_boxes_give_the_same_distance():
+    """A far-view box is in frame pixels: the distance comes out as for a full-view box."""
+    person = (630.0, 240.0, 650.0, 320.0)  # 80 px tall in the 1280x720 frame
+    z = distance_from_height(K720, person, 1.7).metres
+    assert z == pytest.approx(K720.fy * 1.7 / 80)
+    (far,) = far_to_frame([detection((310, 142, 330, 222))], Crop(320, 98, 640, 360),
+                          (1280, 720))
+    assert distance_from_height(K720, far.box, 1.7).metres == pytest.approx(z)
+
+
+class CountingDetector:
+    nms_iou = 0.45
+
+    def __init__(self):
+        self.sizes = []
+
+    def detect(self, frame: Frame) -> DetectionSet:
+        self.sizes.append(frame.size)
+        return DetectionSet(frame.t, frame.index, frame.size, ())
+
+
+def test_the_schedule_alternates_and_measures_the_view_time_live():
+    views = ViewScheduler(FarViewConfig(every=2, min_full_view_hz=0.0), MountingConfig(), K720)
+    detector = CountingDetector()
+    image = np.zeros((720, 1280, 3), np.uint8)
+    for i in range(6):
+        views.detect(detector, Frame(i * 0.05, i, image))
+    assert detector.sizes.count((640, 360)) == 3 and views.far_runs == 3
+    assert views.view_s is not None  # live: measured, for the rate budget
+    off = ViewScheduler(FarViewConfig(enabled=False), MountingConfig(), K720)
+    off.detect(detector, Frame(0.0, 0, image))
+    assert off.views_run == 1
+
+
+def test_the_far_view_yields_to_the_full_view_only_while_something_is_near():
+    """A Pi 4 (200 ms a view) keeps 5 Hz of full view while an obstacle is near; with the path
+    clear the far view runs every second frame, for what comes from afar."""
+    views = ViewScheduler(FarViewConfig(every=2, min_full_view_hz=5.0), MountingConfig(), K720,
+                          view_s=0.2)
+    assert views.far_every() == 2  # nothing near: far reach first
+    views.threat_near = True
+    assert views.far_every() == 0  # 5 Hz of full view leaves no room for a far view
+    near = Obstacle(0.0, 1, "person", ObstacleSource.CAMERA, None, 6.0, 0.0, 1.0, 5.0)
+    far = replace(near, distance_m=25.0)
+    assert threat_near([far, near], 10.0) and not threat_near([far], 10.0)
+
+
+@pytest.fixture(scope="module")
+def yolox(assets):
+    return open_detector(DetectorConfig(model="yolox_nano_416", threads=1),
+                         board_profile("none"))
+
+
+def test_the_far_view_finds_a_person_at_30_m_the_full_view_misses(assets, yolox):
+    """zidane.jpg's right-hand man, shrunk to a 1.7 m person's height at 30 m and placed at
+    the vanishing point of a 1280x720 frame: too small for the full view, found by the far
+    view, in frame pixels."""
+    image = cv2.imread(str(assets / "images" / "zidane.jpg"))
+    man = (720, 40, 1160, 720)
+    views = ViewScheduler(FarViewConfig(every=1, min_full_view_hz=0.0), MountingConfig(), K720)
+    crop = views.crop_for((1280, 720))
+    target_px = K720.fy * 1.7 / 30.0  # 53 px
+    frame, (box,) = place(image, [man], target_px / (man[3] - man[1]), (1280, 720),
+                          (crop.x + crop.width / 2, crop.y + crop.height / 2))
+    full = yolox.detect(Frame(0.0, 0, frame)).detections
+    merged = views.detect(yolox, Frame(0.0, 0, frame)).detections
+
+    def hit(found):
+        from rearguard.detection.recall import matched
+        return matched([box], found)[0]
+    assert not hit(full)
+    assert hit(merged) and any(d.view == "far" and d.label == "person" for d in merged)
+
+
+def test_far_recall_on_the_ground_truth_sequences(assets, yolox, capsys):
+    """A slice of `rearguard bench`'s far recall (every 12th annotated frame): the far view
+    beats the full view at 20 m and clearly at 25 m."""
+    config = load_config(None)
+    views = ViewScheduler.for_config(config)
+    result = far_recall(yolox, views, (1280, 720), K720.fy, [20.0, 25.0],
+                        assets / "footage", every=12)
+    for z, margin in (("20", 0.05), ("25", 0.1)):
+        r = result[z]
+        assert r["people"] >= 40 and r["far"] >= r["full"] + margin and r["merged"] >= 0.8
+    with capsys.disabled():
+        print(f"\n  far recall (every 12th frame): {json.dumps(result)}")
+
+
+def test_detect_reports_both_views_merged_in_image_pixels(assets, tmp_path, capsys):
+    config = tmp_path / "level.toml"
+    config.write_text("[mounting]\npitch_deg = 0.0\n[board]\nprofile = \"none\"\n")
+    image = cv2.imread(str(assets / "images" / "zidane.jpg"))
+    man = (720, 40, 1160, 720)
+    k = CameraIntrinsics(K720.fx, K720.fy, 640, 360, 1280, 720)
+    frame, _ = place(image, [man], k.fy * 1.7 / 30.0 / 680, (1280, 720), (640, 360))
+    photo = tmp_path / "far.png"
+    cv2.imwrite(str(photo), frame)
+    assert main(["detect", str(photo), "--config", str(config), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["far_view"] == [320, 180, 960, 540]
+    far_people = [d for d in out["detections"] if d["view"] == "far" and d["label"] == "person"]
+    assert far_people and all(d["box"][0] >= 320 and d["box"][2] <= 960 for d in far_people)
+    assert main(["detect", str(photo), "--config", str(config), "--json",
+                 "--no-far-view"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["far_view"] is None and all(d["view"] == "full" for d in out["detections"])
+
+
+def test_the_camera_hands_the_main_stream_on_when_the_far_view_is_on():
+    from rearguard.devices import factory
+
+    config = load_config(None)
+    camera = factory.open_camera(config, factory.simulation(config))
+    assert camera.read().size == (1280, 720)
+    camera.close()
+    off = replace(config, far_view=replace(config.far_view, enabled=False))
+    camera = factory.open_camera(off, factory.simulation(off))
+    assert camera.read().size == (640, 360)
+    camera.close()
+
+
+def test_replay_of_a_recording_cuts_the_same_window_as_the_device(tmp_path):
+    """The recorder stores the main stream and its intrinsics at that size (cli/run.py); the
+    window replay cuts from them is the one the live loop cut from the configured lens."""
+    from rearguard.drive.replay import session_intrinsics
+    from rearguard.session import SessionWriter, open_session
+
+    config = load_config(None)
+    live = ViewScheduler.for_config(config).crop_for((1280, 720))
+    k = lens_intrinsics(config.camera.lens).scaled_to(1280, 720)
+    meta = {"camera": {"fx": k.fx, "fy": k.fy, "cx": k.cx, "cy": k.cy, "width": 1280,
+                       "height": 720}}
+    with SessionWriter(tmp_path / "s", meta) as writer:
+        writer.add_frame(Frame(0.0, 0, np.zeros((720, 1280, 3), np.uint8)))
+    session = open_session(tmp_path / "s")
+    replayed = ViewScheduler.for_config(config, session_intrinsics(session))
+    assert replayed.crop_for((1280, 720)) == live
