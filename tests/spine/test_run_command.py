@@ -103,4 +103,4 @@ def test_a_missing_device_is_one_line_and_status_1(tmp_path, capsys):
     config.write_text("")
     assert main(["run", "--config", str(config), "--seconds", "1"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("rearguard: error: camera: picamera2 is not installed")
+    assert "ERROR" in err[-1] and "camera: picamera2 is not installed" in err[-1]

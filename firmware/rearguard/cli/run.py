@@ -76,7 +76,7 @@ def run(args: argparse.Namespace, sim: Any = None) -> int:
         try:
             loop, player, shutdown_s = _assemble(config, args, detector, injections, stack, sim)
         except DeviceMissing as e:  # not a traceback: say which, and where to look
-            _say(f"rearguard: error: {e} (`rearguard check` probes every device)")
+            journal.log.error("%s (`rearguard check` probes every device)", e)
             return 1
         with _signals_stop(loop):
             loop.run(duration_s=args.seconds)
