@@ -70,11 +70,6 @@ def test_jogger_in_path_is_warned_2_s_ahead_and_danger_comes_by_contact(rendered
     assert danger is not None and danger <= expect.contact_t
 
 
-@pytest.mark.xfail(reason="measured 2026-11-30 (pi4 profile): a cyclist passing 1.5 m beside "
-                          "the path at 7 m/s (never in the path; level with the lens at 3.9 s) "
-                          "raises DANGER at 2.15 s and again at 3.55 s; the alert logic is being "
-                          "fixed in issue 10",
-                   strict=False)
 def test_cyclist_passing_beside_the_path_is_not_warned(rendered, detector, capsys):
     expect, result = replay(rendered("cyclist-passing"), detector)
     verdict = check(expect, result.events)
