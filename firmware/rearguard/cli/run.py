@@ -68,18 +68,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, sim: Any = None) -> int:
     """``sim``: stand-ins a test made (and steers) for ``--simulate``; else made here."""
-    config = _config(args)
-    injections = _injections(args)
-    profile = board_profile(config.board.profile)
-    config, detector = _detector(config, profile)  # before any hardware: fail fast
-    with ExitStack() as stack:
+    with _signals_stop() as stopping, ExitStack() as stack:
+        config = _config(args)
+        injections = _injections(args)
+        profile = board_profile(config.board.profile)
+        config, detector = _detector(config, profile)  # before any hardware: fail fast
         try:
             loop, player, shutdown_s = _assemble(config, args, detector, injections, stack, sim)
         except DeviceMissing as e:  # not a traceback: say which, and where to look
             journal.log.error("%s (`rearguard check` probes every device)", e)
             return 1
-        with _signals_stop(loop):
-            loop.run(duration_s=args.seconds)
+        stopping.append(loop)  # a signal during start-up stops it as soon as it runs
+        loop.run(duration_s=args.seconds)
         if loop.shutdown_requested:
             time.sleep(shutdown_s)  # let the runner feel the whole shutdown pattern
         player.close()  # motors off first, then the devices and the session
@@ -250,18 +250,34 @@ def _session_meta(config: Config, detector: Any) -> dict[str, Any]:
 
 # --- running and stopping ------------------------------------------------------------------------
 
+class _Stopping(list):
+    """The loop, once there is one; a signal that came before it stops it at once."""
+
+    signal: str | None = None
+
+    def append(self, loop: LiveLoop) -> None:
+        super().append(loop)
+        if self.signal is not None:
+            loop.request_stop(self.signal)
+
+
 @contextmanager
-def _signals_stop(loop: LiveLoop) -> Iterator[None]:
-    """SIGTERM and SIGINT end the loop cleanly (motors off, session finished, exit 0)."""
+def _signals_stop() -> Iterator[_Stopping]:
+    """SIGTERM and SIGINT end the run cleanly (motors off, session finished, exit 0), from the
+    moment the command starts: one that comes during start-up stops the loop as it begins."""
+    stopping = _Stopping()
+
     def stop(signum: int, frame: Any) -> None:
-        loop.request_stop(signal.Signals(signum).name)
+        stopping.signal = stopping.signal or signal.Signals(signum).name
+        for loop in stopping:
+            loop.request_stop(stopping.signal)
 
     if threading.current_thread() is not threading.main_thread():
-        yield  # (tests run the loop on a thread; only the main thread gets signals)
+        yield stopping  # (tests run the loop on a thread; only the main thread gets signals)
         return
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        yield
+        yield stopping
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
