@@ -104,3 +104,16 @@ def test_a_missing_device_is_one_line_and_status_1(tmp_path, capsys):
     assert main(["run", "--config", str(config), "--seconds", "1"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert "ERROR" in err[-1] and "camera: picamera2 is not installed" in err[-1]
+
+
+def test_a_dead_haptics_thread_is_not_a_quiet_exit_0(tmp_path, monkeypatch, capsys):
+    """What NaN intensities once did: the motor thread died and `run` still said 0."""
+    from rearguard.haptics import player
+
+    def broken(self, side, intensity) -> None:
+        raise ValueError("a bug in a driver")
+    monkeypatch.setattr(player.PatternPlayer, "_set", broken)
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    assert main(["run", "--simulate", "--config", str(config), "--seconds", "1.5"]) == 1
+    assert "haptics thread died" in capsys.readouterr().err

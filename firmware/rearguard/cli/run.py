@@ -82,8 +82,12 @@ def run(args: argparse.Namespace, sim: Any = None) -> int:
         loop.run(duration_s=args.seconds)
         if loop.shutdown_requested:
             time.sleep(shutdown_s)  # let the runner feel the whole shutdown pattern
+        haptics_died = not player.alive
         player.close()  # motors off first, then the devices and the session
     _report(loop)
+    if haptics_died:  # the runner felt nothing: never a quiet exit 0
+        journal.log.error("the haptics thread died during the run: the runner felt nothing")
+        return 1
     if loop.shutdown_requested and args.allow_poweroff:
         subprocess.run(["systemctl", "poweroff"], check=False)
     return 0

@@ -53,6 +53,11 @@ class PatternPlayer:
             self._next = command
             self._wake.notify()
 
+    @property
+    def alive(self) -> bool:
+        """False once the motor thread has died (a bug, not a device fault: those are caught)."""
+        return self._thread.is_alive()
+
     def close(self) -> None:
         with self._wake:
             self._stop = True
