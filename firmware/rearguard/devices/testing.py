@@ -427,9 +427,15 @@ class FakeDRV2605L(FakeChip):
             raise DatasheetViolation(f"DRV2605L: no library effect {value & 0x7F}")
         self.registers[register] = value
         if register == 0x02 and self.mode == 5:
-            self.played.append(("rtp", value))
+            self._played(("rtp", value))
         if register == 0x0C and value & 1:
             self._go()
+
+    def _played(self, what: tuple[str, int]) -> None:
+        """Remember what played, the recent part only (a list, so tests can slice it)."""
+        self.played.append(what)
+        if len(self.played) > HISTORY:
+            del self.played[: HISTORY // 2]
 
     @property
     def mode(self) -> int:
@@ -451,7 +457,7 @@ class FakeDRV2605L(FakeChip):
             if lra != (library == 6):
                 raise DatasheetViolation(f"DRV2605L: library {library} does not fit an "
                                          f"{'LRA' if lra else 'ERM'}")
-            self.played.append(("effect", self.registers[0x04]))
+            self._played(("effect", self.registers[0x04]))
         self.registers[0x0C] = 0  # done at once in the fake
 
 
