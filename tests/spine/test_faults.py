@@ -38,6 +38,8 @@ CASES = {
     "ranger-i2c": Case("ranger", "fault-ranger", "I2C error at 0x70", MB1242, clip=True),
     "motor-i2c": Case("haptics", "fault-haptics", "Remote I/O error",
                       f"[buzzer]\npin = {BUZZER_PIN}\n"),
+    "motor-i2c drv2605": Case("haptics", "fault-haptics", "I2C write",
+                              f'[haptics]\ndriver = "drv2605"\n[buzzer]\npin = {BUZZER_PIN}\n'),
     "detector-raise": Case("detector", "fault-camera", "injected detector failure"),
     "detector-slow": Case("detector", "fault-camera", "nothing for"),
     "detector-hang": Case("detector", "fault-camera", "nothing for"),
@@ -57,9 +59,9 @@ def _run(kind: str, case: Case, tmp_path, assets):
                          record=case.record, steer=[(1.3, echo_at(0.6))])
 
 
-@pytest.mark.parametrize("kind", sorted(CASES))
-def test_fault_is_felt_survived_named_and_cleared(kind, tmp_path, assets):
-    case = CASES[kind]
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fault_is_felt_survived_named_and_cleared(name, tmp_path, assets):
+    case, kind = CASES[name], name.split()[0]  # "motor-i2c drv2605": the kind, on that driver
     result = _run(kind, case, tmp_path, assets)
     assert result.status == 0
     broken, mended = result.injected(kind), result.injected(kind, broken=False)
@@ -90,7 +92,7 @@ def test_fault_is_felt_survived_named_and_cleared(kind, tmp_path, assets):
     assert not [f for f in result.faults(case.stage, True) if f["t"] > cleared[0]["t"]]
 
     # The README's fault table row (pytest -s shows it).
-    print(f"\n| `{kind}` | {felt[0]['t'] - broken:.2f} s ({case.pattern}) | yes: "
+    print(f"\n| `{name}` | {felt[0]['t'] - broken:.2f} s ({case.pattern}) | yes: "
           f"{warnings[0]['pattern']} | clears {cleared[0]['t'] - mended:.2f} s after the "
           f"part recovers |")
 
