@@ -128,3 +128,16 @@ def test_a_minute_on_a_full_disk_keeps_warning_to_the_end(small_disk, tmp_path):
     dangers = result.patterns(("danger",), 0)
     near_phases = len(steer[::2])
     assert len(dangers) == near_phases and stop - dangers[-1]["t"] < 4.0  # to the end
+
+
+def test_an_event_log_on_a_full_disk_says_so_once_and_goes_quiet(capsys):
+    from rearguard.session import EventLog
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    log = EventLog("/dev/full")  # every write: ENOSPC
+    for t in range(5):
+        log({"t": t, "kind": "frame", "index": t})
+    log.close()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "event log stopped" in err[0] and "No space left" in err[0]
