@@ -76,7 +76,8 @@ def run(args: argparse.Namespace, sim: Any = None) -> int:
         try:
             loop, player, shutdown_s = _assemble(config, args, detector, injections, stack, sim)
         except DeviceMissing as e:  # not a traceback: say which, and where to look
-            _say(f"rearguard: error: {e} (`rearguard check` probes every device)")
+            print(f"rearguard: error: {e} (`rearguard check` probes every device)",
+                  file=sys.stderr)
             return 1
         with _signals_stop(loop):
             loop.run(duration_s=args.seconds)
