@@ -11,8 +11,9 @@ Levels come from the most urgent obstacle's time to contact, distance and closin
 
 Only obstacles closing at ``min_closing_speed_mps`` or more, with a time to contact (the world
 model gives one only when the closing speed stands clear of its noise), count as approaching.
-An obstacle whose nearest side stays more than ``path_half_width_m`` from the path's centre line
-(the world model's offset, judged over time) passes beside the runner.
+An obstacle whose nearest side will be more than ``path_half_width_m`` from the path's centre
+line when the runner gets there (its centre's offset judged over time, moved on by its sideways
+speed, less its half width) passes beside the runner.
 
 Rising is immediate. Falling needs both: the level's thresholds exceeded by the ``hysteresis``
 fraction (so a threat hovering at a boundary does not flicker), and ``min_dwell_s`` spent at the
@@ -100,7 +101,7 @@ def _passes_beside(o: Obstacle, cfg: AlertConfig) -> bool:
         o.distance_m * math.tan(math.radians(o.bearing_deg))
     if o.lateral_speed_mps is not None and o.time_to_contact_s is not None:
         offset += o.lateral_speed_mps * o.time_to_contact_s
-    return abs(offset) > cfg.path_half_width_m
+    return abs(offset) - (o.half_width_m or 0.0) > cfg.path_half_width_m
 
 
 def most_urgent(obstacles: Sequence[Obstacle], cfg: AlertConfig,
