@@ -20,6 +20,7 @@ from pathlib import Path
 
 from rearguard.boards import board_profile
 from rearguard.config import load_config
+from rearguard.core.tracking import iou
 from rearguard.detection import open_detector
 from rearguard.drive.replay import replay_session
 from rearguard.messages import AlertLevel
@@ -87,14 +88,6 @@ def distance_error(folder: Path, events: list[dict]) -> str:
         return "-"
     return f"{statistics.median(errors):.2f} m ({statistics.median(relative):.0%}, n={len(errors)})"
 
-
-def iou(a, b) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 if __name__ == "__main__":

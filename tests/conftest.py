@@ -13,6 +13,11 @@ import pytest
 
 from rearguard.assets import ENV_VAR, assets_dir
 
+# The README's command gives a relative folder (../shared); tests that change directory must
+# still find it, so it is made absolute once, before any test runs.
+if os.environ.get(ENV_VAR, "").strip():
+    os.environ[ENV_VAR] = str(assets_dir().resolve())
+
 
 @pytest.fixture(scope="session")
 def assets() -> Path:

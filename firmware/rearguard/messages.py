@@ -97,7 +97,8 @@ class Obstacle:
     closing_speed_mps: float | None  # positive when it gets nearer
     time_to_contact_s: float | None
     lateral_speed_mps: float | None = None  # sideways, positive towards image right
-    lateral_m: float | None = None  # sideways offset from the runner's path, judged over time
+    lateral_m: float | None = None  # its centre's offset from the runner's path, judged over time
+    half_width_m: float | None = None  # half its width, metres
     # The camera measured its distance at its last detection: False while the frame cuts its
     # box or it is hidden, when silence about its approach is not evidence of safety.
     measured: bool = True

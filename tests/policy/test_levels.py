@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rearguard.config.schema import AlertConfig
 from rearguard.core.policy import AlertPolicy
 from rearguard.messages import (
@@ -77,10 +79,12 @@ def test_hysteresis_holds_a_level_at_its_boundary():
 def test_falls_only_past_the_hysteresis_and_after_the_dwell():
     policy = AlertPolicy(CFG, SIDES)
     levels, _ = walk(policy, [
-        (0.0, [person(0.0, ttc=1.0)]),  # DANGER at 0.0
-        (0.3, [person(0.3, ttc=3.5)]),  # would be CAUTION, but the dwell (0.6 s) holds DANGER
-        (0.55, [person(0.55, ttc=3.5)]),
-        (0.65, [person(0.65, ttc=3.5)]),  # dwell over: 3.5 s > 1.2*1.2 and > 2.5*1.2 -> CAUTION
+        (0.0, [person(0.0, ttc=1.0, distance=20.0)]),  # DANGER at 0.0
+        # would be CAUTION, but the dwell (0.6 s) holds DANGER
+        (0.3, [person(0.3, ttc=3.5, distance=20.0)]),
+        (0.55, [person(0.55, ttc=3.5, distance=20.0)]),
+        # dwell over: 3.5 s > 1.2*1.2 and > 2.5*1.2 -> CAUTION
+        (0.65, [person(0.65, ttc=3.5, distance=20.0)]),
         (1.0, [person(1.0, ttc=4.5, distance=20.0)]),  # 4.5 s < 4 * 1.2: still CAUTION
         (1.3, [person(1.3, ttc=4.9, distance=20.0)]),  # 4.9 s > 4.8: CLEAR (dwell is over)
     ])
@@ -142,3 +146,28 @@ def test_long_press_requests_shutdown():
     policy = AlertPolicy(CFG, SIDES)
     events = policy.on_button(3.0, "long")
     assert events[0]["kind"] == "shutdown"
+
+
+def test_a_warned_threat_is_held_when_the_camera_loses_its_timing_close_by():
+    """At closest approach the frame cuts the box and the time to contact goes: the level holds,
+    its countdown brings DANGER by contact, and it is released once the threat has passed."""
+    policy = AlertPolicy(CFG, SIDES)
+    unmeasured = dict(closing=1.5, distance=3.0)
+    steps = [(0.0, [person(0.0, ttc=2.0, distance=4.0, closing=1.5)])]  # WARNING
+    steps += [(0.1 * k, [replace(person(0.1 * k, ttc=None, **unmeasured), measured=False)])
+              for k in range(1, 37)]
+    levels, _ = walk(policy, steps)
+    by_t = dict(levels)
+    assert by_t[0.0] == AlertLevel.WARNING
+    assert all(lv >= AlertLevel.WARNING for t, lv in levels if t <= 2.0)  # held to contact
+    assert any(lv == AlertLevel.DANGER for t, lv in levels if t <= 2.0)  # DANGER by contact
+    assert levels[-1][1] < AlertLevel.WARNING  # released once past: 2 s + 1 m / 1.5 m/s + 0.5 s
+
+
+def test_a_far_alarm_that_the_camera_no_longer_sees_as_an_approach_is_released():
+    policy = AlertPolicy(CFG, SIDES)
+    levels, _ = walk(policy, [
+        (0.0, [person(0.0, ttc=2.0, distance=15.0, closing=7.5)]),  # WARNING, far
+        (0.7, [person(0.7, ttc=None, distance=15.0, closing=0.0)]),  # measured: not coming
+    ])
+    assert [lv for _, lv in levels] == [AlertLevel.WARNING, AlertLevel.CLEAR]

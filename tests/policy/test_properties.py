@@ -60,15 +60,16 @@ def histories(draw):
 
 @settings(max_examples=150)
 @given(histories(), st.tuples(distances, speeds, bearings, sources))
-def test_level_depends_only_on_inputs_and_previous_level(history, final):
+def test_level_depends_only_on_inputs_level_and_remembered_threats(history, final):
     """Two policies with different pasts but the same current level (entered at the same
-    time) answer the same inputs with the same level."""
+    time) and the same remembered threats answer the same inputs with the same level."""
     a, b = AlertPolicy(CFG, SIDES), AlertPolicy(CFG, SIDES)
     for t, o in history:
         a.update(t, [o], Health(t))
     t_end = history[-1][0] + 0.05
-    # b gets a different past that lands on the same level at the same moment
+    # b gets a different past that lands on the same state at the same moment
     b._level, b._since = a._level, a._since
+    b._memory._threats = dict(a._memory._threats)
     o = obstacle(*final)
     a.update(t_end, [o], Health(t_end))
     b.update(t_end, [o], Health(t_end))

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from rearguard.boards import board_profile, resolve_model
+from rearguard.config import load_config
 from rearguard.detection.catalog import load_catalog
 from tests.setup.conftest import REPO, need_tool
 
@@ -113,7 +115,9 @@ def staged(tmp_path_factory, assets, staging):
 def test_a_failed_config_check_stops_before_the_service_and_says_why(staged):
     out = staged[4]
     assert out.returncode == 1
-    assert "yolox_nano_416" in out.stderr  # the check's own line: which model is missing
+    config = load_config(None)  # the check's own line names the model that is missing
+    model = resolve_model(config.detector.model, board_profile(config.board.profile))
+    assert model in out.stderr
     assert "the config check failed (above); the service was NOT installed or enabled" in \
         out.stderr
     assert "what to do:" in out.stderr and "--assets DIR" in out.stderr

@@ -103,7 +103,7 @@ def test_a_missing_device_is_one_line_and_status_1(tmp_path, capsys):
     config.write_text("")
     assert main(["run", "--config", str(config), "--seconds", "1"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert "ERROR" in err[-1] and "camera: picamera2 is not installed" in err[-1]
+    assert err[-1].startswith("rearguard: error: camera: picamera2 is not installed")
 
 
 def test_a_dead_haptics_thread_is_not_a_quiet_exit_0(tmp_path, monkeypatch, capsys):

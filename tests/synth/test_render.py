@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from rearguard.config.schema import DetectorConfig
+from rearguard.core.tracking import iou
 from rearguard.detection import open_detector
 from rearguard.messages import Frame
 from rearguard.session import open_session
@@ -144,22 +145,14 @@ def test_detector_box_height_matches_the_projected_height(assets):
             if not (5.0 <= truth["distance_m"] <= 20.0 and truth["visible"]):
                 continue
             box = truth["box"]
-            best = max(people, key=lambda d: _iou(d.box, box), default=None)
-            assert best is not None and _iou(best.box, box) > 0.5, (t, truth, people)
+            best = max(people, key=lambda d: iou(d.box, box), default=None)
+            assert best is not None and iou(best.box, box) > 0.5, (t, truth, people)
             ratio = (best.box[3] - best.box[1]) / (box[3] - box[1])
             checked.append((round(truth["distance_m"], 1), round(ratio, 3)))
             assert abs(ratio - 1) <= 0.10, (truth["distance_m"], ratio)
     print("distance m, detector/projected height:", checked)
     assert len(checked) >= 6, checked
 
-
-def _iou(a, b) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 HIDDEN = """

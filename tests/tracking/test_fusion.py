@@ -91,3 +91,17 @@ def test_an_echo_with_no_track_is_an_unknown_obstacle_and_no_echo_is_nothing():
     for k in range(30):
         quiet.add_range(RangeReading(k / 15, "rear", None))
     assert quiet.obstacles(2.0) == []
+
+
+def test_a_track_keeps_the_class_most_of_its_boxes_gave_it():
+    """A far person read once as a "fire hydrant" stays one track, and a person."""
+    from rearguard.core.tracking import Tracker
+    from rearguard.messages import Detection, DetectionSet
+
+    tracker = Tracker(CONFIG.tracking, {"person", "fire hydrant"})
+    labels = ["person", "person", "fire hydrant", "person", "person"]
+    for i, label in enumerate(labels):
+        box = (300.0 + i, 100.0, 330.0 + i, 180.0)
+        tracker.update(DetectionSet(0.1 * i, i, (640, 360), (Detection(label, 0, 0.6, box),)))
+    (track,) = tracker.tracks
+    assert track.label == "person" and track.hits == len(labels)

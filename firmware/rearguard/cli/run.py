@@ -76,7 +76,8 @@ def run(args: argparse.Namespace, sim: Any = None) -> int:
         try:
             loop, player, shutdown_s = _assemble(config, args, detector, injections, stack, sim)
         except DeviceMissing as e:  # not a traceback: say which, and where to look
-            journal.log.error("%s (`rearguard check` probes every device)", e)
+            print(f"rearguard: error: {e} (`rearguard check` probes every device)",
+                  file=sys.stderr)
             return 1
         stopping.append(loop)  # a signal during start-up stops it as soon as it runs
         loop.run(duration_s=args.seconds)

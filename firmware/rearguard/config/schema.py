@@ -110,8 +110,10 @@ class FarViewConfig:
 class TrackingConfig:
     confirm_hits: int = setting(3, min=1, max=20, doc=(
         "Detections needed before a track counts as an obstacle."))
-    drop_after_s: float = setting(0.6, min=0.05, max=5.0, doc=(
-        "A track not seen for this long is dropped (time, not frames: dropped frames are fine)."))
+    drop_after_s: float = setting(1.0, min=0.05, max=5.0, doc=(
+        "A track not seen for this long is dropped (time, not frames: dropped frames are fine). "
+        "Long enough to keep a person through a passer-by's occlusion at a Pi 4's 5 Hz; its "
+        "time to contact is void after 0.5 s unseen all the same."))
     match_iou: float = setting(0.2, min=0.01, max=0.9, doc=(
         "Least overlap between a track's predicted box and a detection to match them."))
 

@@ -11,8 +11,9 @@ Levels come from the most urgent obstacle's time to contact, distance and closin
 
 Only obstacles closing at ``min_closing_speed_mps`` or more, with a time to contact (the world
 model gives one only when the closing speed stands clear of its noise), count as approaching.
-An obstacle whose nearest side stays more than ``path_half_width_m`` from the path's centre line
-(the world model's offset, judged over time) passes beside the runner.
+An obstacle whose nearest side will be more than ``path_half_width_m`` from the path's centre
+line when the runner gets there (its centre's offset judged over time, moved on by its sideways
+speed, less its half width) passes beside the runner.
 
 Rising is immediate. Falling needs both: the level's thresholds exceeded by the ``hysteresis``
 fraction (so a threat hovering at a boundary does not flicker), and ``min_dwell_s`` spent at the
@@ -100,7 +101,7 @@ def _passes_beside(o: Obstacle, cfg: AlertConfig) -> bool:
         o.distance_m * math.tan(math.radians(o.bearing_deg))
     if o.lateral_speed_mps is not None and o.time_to_contact_s is not None:
         offset += o.lateral_speed_mps * o.time_to_contact_s
-    return abs(offset) > cfg.path_half_width_m
+    return abs(offset) - (o.half_width_m or 0.0) > cfg.path_half_width_m
 
 
 def most_urgent(obstacles: Sequence[Obstacle], cfg: AlertConfig,
@@ -129,7 +130,7 @@ def _urgency(o: Obstacle) -> tuple[float, float, int]:
             o.distance_m if o.distance_m is not None else math.inf, o.track_id)
 
 
-PASSED_AFTER_S = 0.5  # a remembered threat is gone this long after it was due to arrive
+PASSED_AFTER_S = 0.5  # a remembered threat is gone this long after it was due at the lens
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +168,9 @@ class ThreatMemory:
             if o is None or o.time_to_contact_s is None:
                 continue
             known = self._threats.get(track_id)
+            if known is not None and _leapt_away(known, o):
+                del present[track_id]  # not evidence of anything: keep counting down
+                continue
             if a.level >= AlertLevel.WARNING or known is not None:
                 level = max(a.level, known.level) if known else a.level
                 self._threats[track_id] = _Threat(level, t + o.time_to_contact_s,
@@ -188,8 +192,11 @@ class ThreatMemory:
 
     def _gone(self, t: float, threat: _Threat, o: Obstacle | None,
               fresh: Assessment | None) -> bool:
-        if t > threat.due_t + PASSED_AFTER_S:
-            return True  # it has arrived or passed by now
+        closing = max(threat.obstacle.closing_speed_mps or 0.0, self.cfg.min_closing_speed_mps,
+                      0.1)
+        passed = threat.due_t + self.cfg.contact_margin_m / closing + PASSED_AFTER_S
+        if t > passed:
+            return True  # due within the contact margin, then past the lens: it has passed
         far = threat.distance_m is None or threat.distance_m > self.cfg.caution_distance_m
         if o is None:
             return far  # lost from view: close to the runner, most likely passing the lens
@@ -207,6 +214,14 @@ class ThreatMemory:
         closing = o.closing_speed_mps
         stopped = closing is None or closing < self.cfg.min_closing_speed_mps
         return far or (o.measured and stopped)
+
+
+def _leapt_away(threat: _Threat, o: Obstacle) -> bool:
+    """Is ``o`` suddenly much farther than the threat it was, more than any object moves
+    between two looks? (A box the frame cut, taken over by something else behind it.)"""
+    if threat.distance_m is None or o.distance_m is None:
+        return False
+    return o.distance_m > threat.distance_m + max(1.0, 0.3 * threat.distance_m)
 
 
 def fault_pattern(lost: frozenset[Stage], has_ranger: bool) -> str | None:

@@ -13,7 +13,7 @@ detector dropped are just a longer interval.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rearguard.config.schema import TrackingConfig
 from rearguard.messages import Box, Detection, DetectionSet
@@ -30,6 +30,8 @@ LOG_SIZE_NOISE = 0.03  # relative size error of a large box
 EDGE_PX = 2.0  # a box edge wanders this much whatever the box's size
 ASPECT_SMOOTHING = 0.3
 SIZE_JUMP = 0.25  # ln(size) change never taken as motion in one update (28 % bigger or smaller)
+CROSS_LABEL_IOU = 0.5  # another class's box this close to a track's prediction is its object
+CROSS_LABEL_PENALTY = 0.3  # a same-class box of near overlap still wins
 # A body is not rigid: its pixels' scale differs from its size's by this much (1/s), beyond
 # what the optical flow's own spread says.
 GROWTH_MODEL_NOISE = 0.15
@@ -186,11 +188,11 @@ class Track:
     hits: int = 1
     steady: int = 1  # updates since the box's size last restarted (rates need several)
     jumped: bool = False  # the last update's size was not this object's (taken over)
+    votes: dict[str, float] = field(default_factory=dict)  # class -> summed detector scores
     pixel_rates: int = 0  # growth measurements from the object's own pixels (optical flow)
     pixel_rate_t: float = -math.inf  # when the last one came
     last_seen: float = 0.0
     score: float = 0.0
-    first_seen: float = 0.0
 
     def box_at(self, t: float) -> Box:
         """The box predicted for time ``t`` (no update)."""
@@ -260,10 +262,15 @@ class Tracker:
         for track in self.tracks:
             predicted = track.box_at(t)
             for det in detections:
+                overlap = iou(predicted, det.box)
                 if det.label == track.label:
-                    overlap = iou(predicted, det.box)
                     if overlap >= self.config.match_iou or _close(predicted, det.box):
                         candidates.append((overlap, track.track_id, track, det))
+                elif overlap >= CROSS_LABEL_IOU:
+                    # The same object read as another class (a far person as a "fire
+                    # hydrant"): it joins the track, which keeps the class most votes gave it.
+                    candidates.append((overlap - CROSS_LABEL_PENALTY, track.track_id, track,
+                                       det))
         candidates.sort(key=lambda c: (-c[0], c[1]))  # best overlap first; ties by id
         pairs, used_tracks, used_dets = [], set(), set()
         for _, _, track, det in candidates:
@@ -280,7 +287,7 @@ class Tracker:
         scale = ScaleAxis(log_size, _log_size_var(log_size), 1.0)
         track = Track(self._next_id, det.label, t, Axis(u, centre_var, speed_var),
                       Axis(v, centre_var, speed_var), scale, aspect, det.box, last_seen=t,
-                      score=det.score, first_seen=t)
+                      score=det.score, votes={det.label: det.score})
         self._next_id += 1
         return track
 
@@ -329,3 +336,5 @@ class Tracker:
         track.hits += 1
         track.steady += 1
         track.score = det.score
+        track.votes[det.label] = track.votes.get(det.label, 0.0) + det.score
+        track.label = max(track.votes, key=lambda label: (track.votes[label], label))

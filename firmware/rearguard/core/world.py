@@ -25,7 +25,7 @@ from rearguard.core.geometry import (
 )
 from rearguard.core.range_filter import RangeFilter, RangeState
 from rearguard.core.tracking import Axis, Track, Tracker
-from rearguard.messages import DetectionSet, Obstacle, ObstacleSource, RangeReading
+from rearguard.messages import Box, DetectionSet, Obstacle, ObstacleSource, RangeReading
 
 RANGE_SIGMA_M = 0.03  # an HC-SR04 echo, once filtered
 RANGE_SIGMA_FRACTION = 0.01
@@ -46,6 +46,7 @@ RANGER_ID_BASE = 100000  # rangefinder-only obstacles get ids from here
 BEARING_SIGMA_RAD = math.radians(1.5)
 LATERAL_ACCEL = 1.5  # m/s^2: how fast a sideways speed may change (a swerve)
 INITIAL_LATERAL_SIGMA = 3.0  # m/s: a crossing cyclist
+HALF_WIDTH_SMOOTHING = 0.3
 # The fastest a thing of each class can close on a backward runner: its own top speed plus the
 # runner's (3.5 m/s, a fast backward pace). A box that grows faster than this allows is noise
 # (a gait, an occluder, a box edge that jumped), not an approach: a walker 11 m away does not
@@ -75,12 +76,13 @@ class _Distance:
     """Distance and its rate for one track (a 2-state Kalman filter), when last fused, and its
     sideways offset from the runner's path with its rate (another 2-state filter)."""
 
-    __slots__ = ("axis", "fused_at", "side", "t")
+    __slots__ = ("axis", "fused_at", "half_width", "side", "t")
 
     def __init__(self, t: float, metres: float, sigma: float):
         self.t = t
         self.axis = Axis(metres, sigma ** 2, INITIAL_SPEED_SIGMA ** 2)
-        self.side: Axis | None = None
+        self.side: Axis | None = None  # the centre's sideways offset, metres, and its rate
+        self.half_width: float | None = None  # metres, from boxes the frame did not cut
         self.fused_at = -math.inf
 
     def predict(self, t: float) -> None:
@@ -161,14 +163,28 @@ class WorldModel:
                                                                estimate.sigma)
         else:
             filt.correct(track.t, estimate.metres, estimate.sigma)
-        # How far its nearest side is from the runner's path: X = Z (u - cx) / fx at the box's
-        # column nearest the axis (0 when the box spans it). The inner edge stays true when
-        # the frame cuts the outer one as it passes. The filtered distance's error scales X;
-        # the gait's yaw shifts it by Z times the bearing's wobble.
+        self._measure_side(filt, box, k, estimate.sigma / max(estimate.metres, 0.1))
+
+    @staticmethod
+    def _measure_side(filt: _Distance, box: Box, k: CameraIntrinsics, relative: float) -> None:
+        """Its centre's sideways offset, X = Z (u - cx) / fx, and its half width. When the
+        frame cuts one side as it passes, the inner edge and the last half width give the
+        centre. The distance's error scales X; the gait's yaw shifts it by Z times the
+        bearing's wobble."""
         z = filt.axis.value
-        x = z * (min(max(k.cx, box[0]), box[2]) - k.cx) / k.fx
-        sigma = math.hypot(z * BEARING_SIGMA_RAD, x * estimate.sigma / max(estimate.metres, 0.1))
-        filt.correct_side(x, sigma)
+        cut_left, cut_right = box[0] <= SIDE_EDGE_PX, box[2] >= k.width - SIDE_EDGE_PX
+        if not (cut_left or cut_right):
+            half = z * (box[2] - box[0]) / 2 / k.fx
+            filt.half_width = half if filt.half_width is None else \
+                filt.half_width + HALF_WIDTH_SMOOTHING * (half - filt.half_width)
+            u = (box[0] + box[2]) / 2
+        elif cut_left != cut_right and filt.half_width is not None:
+            half_px = filt.half_width * k.fx / z
+            u = box[2] - half_px if cut_left else box[0] + half_px
+        else:
+            return  # cut on both sides, or never seen whole: no centre to measure
+        x = z * (u - k.cx) / k.fx
+        filt.correct_side(x, math.hypot(z * BEARING_SIGMA_RAD, x * relative))
 
     def _track_event(self, t: float, track: Track) -> dict:
         o = self._camera_obstacle(track, t)
@@ -302,15 +318,17 @@ class WorldModel:
         fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
         centre = (box[0] + box[2]) / 2
         lateral = offset = None
-        if filt is not None and filt.side is not None and track.hits >= RATE_MIN_HITS:
+        if filt is not None and filt.side is not None and settled:  # as soon as it is timed
             offset = filt.side.predicted(t - filt.t)
-            lateral = filt.side.rate
+            # A sideways speed within its own noise moves nothing: it is the gait's sway.
+            side = filt.side
+            lateral = side.rate if abs(side.rate) > 2 * math.sqrt(max(side.p11, 0.0)) else 0.0
         return Obstacle(
             t=t, track_id=track.track_id, label=track.label,
             source=ObstacleSource.FUSED if fused else ObstacleSource.CAMERA, box=box,
             distance_m=distance, bearing_deg=bearing_deg(k, centre) if k else None,
             closing_speed_mps=closing, time_to_contact_s=ttc, lateral_speed_mps=lateral,
-            lateral_m=offset,
+            lateral_m=offset, half_width_m=filt.half_width if filt is not None else None,
             measured=self._measured.get(track.track_id, False)
             and t - track.last_seen <= COAST_TTC_S)
 

@@ -25,6 +25,7 @@ from typing import Protocol
 from rearguard.config.lens import camera_intrinsics
 from rearguard.config.schema import Config, FarViewConfig, MountingConfig
 from rearguard.core.geometry import CameraIntrinsics
+from rearguard.core.tracking import iou
 from rearguard.messages import Detection, DetectionSet, Frame, Obstacle
 
 FULL, FAR = "full", "far"
@@ -192,15 +193,5 @@ def merge(full: Sequence[Detection], far: Sequence[Detection],
     if not far:
         return tuple(full)
     far_boxes = [d.box for d in far]
-    kept = [d for d in full if all(_iou(d.box, b) <= nms_iou for b in far_boxes)]
+    kept = [d for d in full if all(iou(d.box, b) <= nms_iou for b in far_boxes)]
     return tuple(sorted((*far, *kept), key=lambda d: -d.score))
-
-
-def _iou(a: Sequence[float], b: Sequence[float]) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return float(inter / union) if union > 0 else 0.0

@@ -27,6 +27,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from rearguard.core.tracking import iou
 from rearguard.detection.farview import Crop, ViewScheduler, crop_frame, far_to_frame, merge
 from rearguard.messages import Detection, Frame
 
@@ -95,14 +96,6 @@ def place(image: np.ndarray, boxes: Sequence[tuple], scale: float, frame_size: t
               for b in moved]
     return frame, inside
 
-
-def iou(a: Sequence[float], b: Sequence[float]) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 def matched(truth: Sequence[tuple | None], found: Sequence[Detection]) -> list[bool]:

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from rearguard.assets import assets_dir
+from rearguard.core.tracking import iou
 
 ASSETS_PREFIX = "assets:"
 GRABCUT_ITERATIONS = 5
@@ -184,7 +185,7 @@ def seed_box(image: np.ndarray, hint: tuple[float, ...],
     detections = _detect(image)
     boxes = []
     for label in labels:  # per label, the one detection that best matches the hint
-        scored = [(_iou(d.box, hint), d.box) for d in detections if d.label == label]
+        scored = [(iou(d.box, hint), d.box) for d in detections if d.label == label]
         best = max(scored, default=(0.0, None))
         if best[0] > 0.1:
             boxes.append(best[1])
@@ -208,14 +209,6 @@ def _detect(image: np.ndarray) -> tuple:
         return ()
     return detector.detect(Frame(0.0, 0, image)).detections
 
-
-def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 def load_backdrop(spec: BackdropSpec) -> np.ndarray:
