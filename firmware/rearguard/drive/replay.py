@@ -1,11 +1,13 @@
 """Replay: drive the core from a recorded session, on the session's own clock.
 
 Everything happens at its recorded time, in one time-ordered queue: range readings and button
-presses, frame arrivals, detector results and policy ticks. The detector is modelled the way it
-runs on the device ("newest frame wins"): a frame that arrives while the detector is busy waits,
-a newer one replaces it (the older is dropped), and results become available a board profile's
-inference time after the detector starts. So frames a Pi would drop are dropped here too, and
-the same session, config and profile give a byte-identical event log on every run.
+presses, frame arrivals, detector results and policy ticks. As on the device, the core decides
+the moment a reading or a detector result arrives; the periodic tick supervises. The detector
+is modelled the way it runs on the device ("newest frame wins"): a frame that arrives while the
+detector is busy waits, a newer one replaces it (the older is dropped), and results become
+available a board profile's inference time after the detector starts. So frames a Pi would drop
+are dropped here too, and the same session, config and profile give a byte-identical event log
+on every run.
 """
 
 from __future__ import annotations
@@ -140,17 +142,22 @@ class _Replayer:
     def _handle(self, t: float, order: int, item: Any) -> None:
         if order == _SENSOR:
             self._sensor(item)
+            self._decide(t)  # as the live loop: a reading is decided on when it arrives
         elif order == _FRAME:
             self._frame(next(self.frames))
         elif order == _RESULT:
             self.core.on_detections(item)
+            self._decide(t)  # and so are detections
             if self.waiting is not None and self.busy_until <= t:
                 self._start(self.waiting, t)
                 self.waiting = None
         else:
-            command = self.core.tick(t)
-            if command is not None:
-                self.result.commands.append(command)
+            self._decide(t)  # the tick: supervision and pattern timing
+
+    def _decide(self, t: float) -> None:
+        command = self.core.tick(t)
+        if command is not None:
+            self.result.commands.append(command)
 
     def _sensor(self, record: RangeReading | ButtonPress | RecordedFault) -> None:
         if isinstance(record, RangeReading):
