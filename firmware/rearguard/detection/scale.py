@@ -25,7 +25,7 @@ import numpy as np
 from rearguard.messages import Detection, DetectionSet, Frame
 
 WORK_WIDTH = 640  # optical flow runs on the frame scaled to at most this width
-MAX_POINTS = 40
+MAX_POINTS = 24
 MIN_POINTS = 6
 MIN_PAIR_PX = 6.0  # pairs of points nearer than this say little about scale
 FB_ERROR_PX = 1.0  # forward-backward disagreement that rejects a point
@@ -44,6 +44,7 @@ class ScaleMeter:
         self._previous: np.ndarray | None = None
         self._current: np.ndarray | None = None
         self._previous_t = -math.inf
+        self._full: np.ndarray | None = None  # a full-size grey frame, before shrinking
         self._scale = 1.0
 
     def measure(self, frame: Frame, ds: DetectionSet) -> DetectionSet:
@@ -51,8 +52,7 @@ class ScaleMeter:
         gray = self._gray(frame.image)
         dt = frame.t - self._previous_t
         if self._previous is not None and 0 < dt <= MAX_GAP_S and ds.detections:
-            ds = replace(ds, detections=tuple(self._growth(d, gray, dt)
-                                              for d in ds.detections))
+            ds = replace(ds, detections=self._growths(ds.detections, gray, dt))
         self._previous, self._current = gray, self._previous  # swap buffers, no new arrays
         self._previous_t = frame.t
         return ds
@@ -64,28 +64,50 @@ class ScaleMeter:
         out = self._current
         if out is None or out.shape != (size[1], size[0]):
             out = np.empty((size[1], size[0]), np.uint8)
+        if image.ndim == 3 and self._scale == 1.0:
+            cv2.cvtColor(image, cv2.COLOR_BGR2GRAY, dst=out)
+            return out
+        # Grey first (one channel to shrink, not three), into a buffer kept between frames.
         if image.ndim == 3:
-            if self._scale < 1.0:
-                small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-                cv2.cvtColor(small, cv2.COLOR_BGR2GRAY, dst=out)
-            else:
-                cv2.cvtColor(image, cv2.COLOR_BGR2GRAY, dst=out)
-        else:
-            cv2.resize(image, size, dst=out, interpolation=cv2.INTER_AREA)
+            if self._full is None or self._full.shape != (height, width):
+                self._full = np.empty((height, width), np.uint8)
+            cv2.cvtColor(image, cv2.COLOR_BGR2GRAY, dst=self._full)
+            image = self._full
+        cv2.resize(image, size, dst=out, interpolation=cv2.INTER_LINEAR)
         return out
 
-    def _growth(self, d: Detection, gray: np.ndarray, dt: float) -> Detection:
-        if self.labels is not None and d.label not in self.labels:
-            return d
-        ratio = self._ratio(d.box, gray)
-        if ratio is None:
-            return d
-        scale, sigma = ratio
-        return replace(d, growth=math.log(scale) / dt, growth_sigma=sigma / dt)
+    def _growths(self, detections: tuple[Detection, ...], gray: np.ndarray,
+                 dt: float) -> tuple[Detection, ...]:
+        """Every detection's growth, with one optical-flow pass each way for all their points."""
+        spans, points = [], []
+        for i, d in enumerate(detections):
+            if self.labels is not None and d.label not in self.labels:
+                continue
+            corners = self._corners(d.box, gray)
+            if corners is not None:
+                spans.append((i, len(points), len(points) + len(corners)))
+                points.extend(corners)
+        if not spans:
+            return detections
+        now = np.asarray(points, np.float32)
+        before, ok, _ = cv2.calcOpticalFlowPyrLK(gray, self._previous, now, None, **_LK)
+        again, ok2, _ = cv2.calcOpticalFlowPyrLK(self._previous, gray, before, None, **_LK)
+        good = (ok.ravel() == 1) & (ok2.ravel() == 1) & (
+            np.linalg.norm(again - now, axis=1) < FB_ERROR_PX)
+        out = list(detections)
+        for i, start, end in spans:
+            keep = good[start:end]
+            if keep.sum() < MIN_POINTS:
+                continue
+            scale = _pairwise_scale(now[start:end][keep], before[start:end][keep])
+            if scale is not None:
+                out[i] = replace(out[i], growth=math.log(scale[0]) / dt,
+                                 growth_sigma=scale[1] / dt)
+        return tuple(out)
 
-    def _ratio(self, box: tuple[float, float, float, float],
-               gray: np.ndarray) -> tuple[float, float] | None:
-        """(scale now / before, sigma of its log) from points inside ``box``."""
+    def _corners(self, box: tuple[float, float, float, float],
+                 gray: np.ndarray) -> np.ndarray | None:
+        """Corners to follow inside ``box`` (shrunk away from the background), work pixels."""
         k = self._scale
         x1, y1, x2, y2 = (v * k for v in box)
         w, h = x2 - x1, y2 - y1
@@ -99,14 +121,7 @@ class ScaleMeter:
         corners = cv2.goodFeaturesToTrack(gray[top:bottom, left:right], MAX_POINTS, 0.01, 3)
         if corners is None or len(corners) < MIN_POINTS:
             return None
-        now = corners.reshape(-1, 2) + np.float32([left, top])
-        before, ok, _ = cv2.calcOpticalFlowPyrLK(gray, self._previous, now, None, **_LK)
-        again, ok2, _ = cv2.calcOpticalFlowPyrLK(self._previous, gray, before, None, **_LK)
-        good = (ok.ravel() == 1) & (ok2.ravel() == 1) & (
-            np.linalg.norm(again - now, axis=1) < FB_ERROR_PX)
-        if good.sum() < MIN_POINTS:
-            return None
-        return _pairwise_scale(now[good], before[good])
+        return corners.reshape(-1, 2) + np.float32([left, top])
 
 
 def _pairwise_scale(now: np.ndarray, before: np.ndarray) -> tuple[float, float] | None:
