@@ -36,8 +36,8 @@ def run(args: argparse.Namespace) -> int:
             f"Set {ENV_VAR} to it, e.g. `{ENV_VAR}=../shared rearguard demo` in a checkout "
             f"beside the shared assets.")
     source = DEMO_SCENARIO if (DEMO_SCENARIO / "meta.toml").exists() else clip
-    print(f"demo: two people walk straight at a chest-height camera and pass just beside it "
-          f"(about 4.6 s in); replaying {source}")
+    print(f"demo: two people walk straight at a chest-height camera and are within 1 m of it "
+          f"about 6 s in; replaying {source}")
     replay_and_report(with_hfov(open_session(source), args.hfov), args.config, args.profile,
                       args.out)
     return 0

@@ -83,6 +83,7 @@ def replay_and_report(session: Session, config_path: Path | None, profile_name: 
     finally:
         log.close()
     summary = summarize(result, config)
+    summary["model"] = detector.spec.name  # "auto" resolved for the board
     text = json.dumps(summary, indent=2)
     (out / "summary.json").write_text(text + "\n")
     if as_json:

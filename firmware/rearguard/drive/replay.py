@@ -137,7 +137,9 @@ class _Replayer:
         times = [float(self.session.frame_times[0]), float(self.session.frame_times[-1])]
         if self.session.sensors:
             times += [self.session.sensors[0].t, self.session.sensors[-1].t]
-        return min(times), max(times) + 4 * self.result.inference_s
+        # Ticks stop with the recording: the last results are decided as they arrive, and a
+        # tick beyond the end would only find the camera "lost" because the recording ended.
+        return min(times), max(times)
 
     def _handle(self, t: float, order: int, item: Any) -> None:
         if order == _SENSOR:
