@@ -171,3 +171,17 @@ def test_a_far_alarm_that_the_camera_no_longer_sees_as_an_approach_is_released()
         (0.7, [person(0.7, ttc=None, distance=15.0, closing=0.0)]),  # measured: not coming
     ])
     assert [lv for _, lv in levels] == [AlertLevel.WARNING, AlertLevel.CLEAR]
+
+
+def test_a_threat_that_slowed_is_held_at_warning_not_at_its_old_danger():
+    """DANGER, then it slows (CAUTION by its time to contact), then the camera loses its timing:
+    the memory holds the WARNING the runner was given, not the DANGER it no longer calls for."""
+    policy = AlertPolicy(CFG, SIDES)
+    slowed = dict(distance=3.0, closing=0.5)
+    levels, _ = walk(policy, [
+        (0.0, [person(0.0, ttc=1.0, distance=3.0, closing=3.0)]),  # DANGER
+        (0.7, [person(0.7, ttc=3.8, **slowed)]),  # slowed right down: CAUTION after the dwell
+        (0.8, [replace(person(0.8, ttc=None, **slowed), measured=False)]),  # timing lost
+    ])
+    assert [lv for _, lv in levels] == [AlertLevel.DANGER, AlertLevel.WARNING,
+                                        AlertLevel.WARNING]

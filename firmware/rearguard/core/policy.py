@@ -172,7 +172,9 @@ class ThreatMemory:
                 del present[track_id]  # not evidence of anything: keep counting down
                 continue
             if a.level >= AlertLevel.WARNING or known is not None:
-                level = max(a.level, known.level) if known else a.level
+                # What it calls for now, and at least the WARNING the runner was given: a
+                # DANGER it no longer calls for comes back only by its countdown.
+                level = max(a.level, AlertLevel.WARNING)
                 self._threats[track_id] = _Threat(level, t + o.time_to_contact_s,
                                                   o.distance_m, o)
                 timed.add(track_id)
