@@ -125,11 +125,13 @@ class Axis:
         self.correct(measured, noise_var)
 
 
-def _close(predicted: Box, box: Box) -> bool:
+def _close(predicted: Box, box: Box, bob_px: float) -> bool:
     """Near enough in place and size to be the same object even without much overlap.
 
     A runner's gait rocks the camera, shifting every box up and down by a good part of a
-    short box's height (a bicycle seen side-on); overlap alone would lose such a track.
+    short box's height (a bicycle seen side-on), and by more than the whole height of a far
+    one: ``bob_px`` (two standard deviations of the gait's bob, in frame pixels) is allowed
+    whatever the box's size. Overlap alone would lose such a track.
     """
     pw, ph = predicted[2] - predicted[0], predicted[3] - predicted[1]
     bw, bh = box[2] - box[0], box[3] - box[1]
@@ -137,7 +139,7 @@ def _close(predicted: Box, box: Box) -> bool:
         return False
     du = abs((box[0] + box[2]) - (predicted[0] + predicted[2])) / 2
     dv = abs((box[1] + box[3]) - (predicted[1] + predicted[3])) / 2
-    return du <= 0.5 * pw and dv <= max(0.8 * ph, 0.5 * pw)
+    return du <= 0.5 * pw and dv <= max(0.8 * ph, 0.5 * pw, bob_px)
 
 
 class ScaleAxis(Axis):
@@ -234,7 +236,7 @@ class Tracker:
         t = ds.t
         self.tracks = [tr for tr in self.tracks if t - tr.last_seen <= self.config.drop_after_s]
         detections = [d for d in ds.detections if d.label in self.labels]
-        pairs = self._associate(detections, t)
+        pairs = self._associate(detections, t, 2 * GAIT_BOB * ds.frame_size[1])
         updated = []
         matched = set()
         for track, det in pairs:
@@ -257,14 +259,15 @@ class Tracker:
     def confirmed(self, track: Track) -> bool:
         return track.hits >= self.config.confirm_hits
 
-    def _associate(self, detections: list[Detection], t: float) -> list[tuple[Track, Detection]]:
+    def _associate(self, detections: list[Detection], t: float,
+                   bob_px: float) -> list[tuple[Track, Detection]]:
         candidates = []
         for track in self.tracks:
             predicted = track.box_at(t)
             for det in detections:
                 overlap = iou(predicted, det.box)
                 if det.label == track.label:
-                    if overlap >= self.config.match_iou or _close(predicted, det.box):
+                    if overlap >= self.config.match_iou or _close(predicted, det.box, bob_px):
                         candidates.append((overlap, track.track_id, track, det))
                 elif overlap >= CROSS_LABEL_IOU:
                     # The same object read as another class (a far person as a "fire
