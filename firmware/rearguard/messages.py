@@ -102,6 +102,9 @@ class Obstacle:
     # The camera measured its distance at its last detection: False while the frame cuts its
     # box or it is hidden, when silence about its approach is not evidence of safety.
     measured: bool = True
+    # What the rangefinder itself reads of it, metres (filtered): the echo alone, not the
+    # camera's estimate it corrected. None when no echo explains it.
+    echo_m: float | None = None
 
 
 class AlertLevel(enum.IntEnum):

@@ -59,3 +59,13 @@ def test_a_short_labelled_clip_is_judged_and_written_as_json(tmp_path, capsys, a
             "level_changes"} <= set(episode)
     assert episode["clip"] == "clip" and episode["profile"] == "pi5"
     assert set(result["quiet"]) >= {"false_warnings_per_10min", "false_dangers_per_10min"}
+
+
+def test_a_crossing_needs_a_distance_and_an_order(tmp_path, capsys, assets):
+    root = labelled(tmp_path, '[clip]\nview = "low"\n[[crossing]]\nfrom = 1.0\nto = 2.0\n')
+    code, line = run(capsys, root)
+    assert code == 2 and "crossing[0].distance_m: missing" in line
+    root2 = labelled(tmp_path / "b", '[clip]\nview = "low"\n[[crossing]]\nfrom = 2.0\n'
+                                     'to = 1.0\ndistance_m = 1.5\n')
+    code, line = run(capsys, root2)
+    assert code == 2 and "crossing[1].to" not in line and "crossing[0].to: expected a time" in line

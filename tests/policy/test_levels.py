@@ -26,7 +26,8 @@ def person(t, ttc=None, distance=5.0, closing=3.0, bearing=0.0, source=ObstacleS
 
 
 def echo(t, distance):
-    return Obstacle(t, 100000, "unknown", ObstacleSource.RANGER, None, distance, 0.0, 0.0, None)
+    return Obstacle(t, 100000, "unknown", ObstacleSource.RANGER, None, distance, 0.0, 0.0, None,
+                    echo_m=distance)
 
 
 def walk(policy, steps):
@@ -185,3 +186,17 @@ def test_a_threat_that_slowed_is_held_at_warning_not_at_its_old_danger():
     ])
     assert [lv for _, lv in levels] == [AlertLevel.DANGER, AlertLevel.WARNING,
                                         AlertLevel.WARNING]
+
+
+def test_a_fused_track_carried_near_by_its_own_speed_is_not_an_echo():
+    # The camera's distance, corrected by an echo at 2.1 m and carried on by a closing speed
+    # the box made up, says 0.9 m; the rangefinder itself still reads 2.1 m.
+    policy = AlertPolicy(CFG, SIDES)
+    fused = Obstacle(0.0, 5, "car", ObstacleSource.FUSED, (0, 0, 10, 10), 0.9, 0.0, 0.0, None,
+                     echo_m=2.1)
+    levels, _ = walk(policy, [(0.0, [fused])])
+    assert levels == [(0.0, AlertLevel.CLEAR)]
+    near = Obstacle(0.0, 5, "car", ObstacleSource.FUSED, (0, 0, 10, 10), 0.9, 0.0, 0.0, None,
+                    echo_m=0.9)
+    levels, _ = walk(AlertPolicy(CFG, SIDES), [(0.0, [near])])
+    assert levels == [(0.0, AlertLevel.DANGER)]

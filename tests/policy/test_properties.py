@@ -95,7 +95,7 @@ def test_a_fault_pattern_is_played_within_one_tick(history, lost):
 
 
 def test_danger_from_an_echo_ignores_hysteresis_direction():
-    level = assess(Obstacle(0, 1, "unknown", ObstacleSource.RANGER, None, 0.5, 0.0, 0.0, None),
-                   CFG).level
+    level = assess(Obstacle(0, 1, "unknown", ObstacleSource.RANGER, None, 0.5, 0.0, 0.0, None,
+                            echo_m=0.5), CFG).level
     assert level is AlertLevel.DANGER
     assert math.isfinite(CFG.danger_range_m)

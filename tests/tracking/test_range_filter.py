@@ -169,3 +169,30 @@ def test_without_the_follow_up_ping_confirmation_takes_a_whole_period():
     finally:
         range_filter.ping_interval_s = fixed
     assert np.percentile(delays, 95) > 0.1
+
+
+def test_a_person_crossing_the_beam_at_a_steady_distance_is_not_closing():
+    """Echoes of someone walking across the axis at 2.1 m, 5 cm of scatter (a swinging arm, a
+    bag): the alpha-beta rate swings, the fitted line says it is not an approach."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    f = RangeFilter(4.0)
+    clearly = []
+    for k in range(12):
+        state = f.update(RangeReading(k / 15, "rear", 2.1 + rng.normal(0, 0.05)))
+        if state is not None and state.echoes >= 4:
+            clearly.append(state.clearly_closing)
+    assert clearly and not any(clearly)
+
+
+def test_a_real_approach_is_clearly_closing_within_a_few_echoes():
+    """A pole at 2.5 m/s, 1 cm noise: clearly closing by the fourth echo, at about its speed."""
+    import numpy as np
+
+    rng = np.random.default_rng(6)
+    f = RangeFilter(4.0)
+    for k in range(6):
+        state = f.update(RangeReading(k / 15, "rear", 3.5 - 2.5 * k / 15 + rng.normal(0, 0.01)))
+    assert state.clearly_closing
+    assert state.fitted_closing_mps == pytest.approx(2.5, abs=0.3)

@@ -39,7 +39,6 @@ from rearguard.messages import (
     BodySide,
     Health,
     Obstacle,
-    ObstacleSource,
     Stage,
     body_side,
 )
@@ -61,9 +60,11 @@ def assess(o: Obstacle, cfg: AlertConfig, relax: float = 1.0) -> Assessment:
     """The level obstacle ``o`` calls for; ``relax`` > 1 widens every threshold (hysteresis)."""
     near = o.distance_m
     ttc = o.time_to_contact_s
-    echo = o.source in (ObstacleSource.RANGER, ObstacleSource.FUSED)
-    if echo and near is not None and near < cfg.danger_range_m * relax:
-        return Assessment(AlertLevel.DANGER, f"echo {near:.2f} m < danger_range_m "
+    # The rangefinder's own reading, not a fused estimate: a camera track's distance, carried
+    # on by its closing speed, is not "something right behind the runner's back".
+    echo = o.echo_m
+    if echo is not None and echo < cfg.danger_range_m * relax:
+        return Assessment(AlertLevel.DANGER, f"echo {echo:.2f} m < danger_range_m "
                                              f"{cfg.danger_range_m:g}", o)
     # Approaching: closing fast enough, and clearly (the world model gives a time to contact
     # only when the closing speed stands out of its noise).

@@ -317,6 +317,7 @@ class WorldModel:
             ttc = None
         ttc = self._to_margin(ttc, distance)
         fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
+        echo = self._echo_of(track.track_id, t) if fused else None
         centre = (box[0] + box[2]) / 2
         lateral = offset = None
         if filt is not None and filt.side is not None and settled:  # as soon as it is timed
@@ -331,7 +332,15 @@ class WorldModel:
             closing_speed_mps=closing, time_to_contact_s=ttc, lateral_speed_mps=lateral,
             lateral_m=offset, half_width_m=filt.half_width if filt is not None else None,
             measured=self._measured.get(track.track_id, False)
-            and t - track.last_seen <= COAST_TTC_S)
+            and t - track.last_seen <= COAST_TTC_S, echo_m=echo)
+
+    def _echo_of(self, track_id: int, t: float) -> float | None:
+        """The distance the rangefinder itself reads of this track at ``t``, if one does."""
+        for name, owner in self._echo_owner.items():
+            state = self._filters[name].state
+            if owner == track_id and state is not None and t - state.t <= FUSED_HOLD_S:
+                return _echo_distance(state, t)
+        return None
 
     def _to_margin(self, ttc_lens: float | None, distance: float | None) -> float | None:
         """Time until the obstacle is within ``contact_margin_m``, from the time until it
@@ -343,15 +352,24 @@ class WorldModel:
 
     def _echo_obstacle(self, track_id: int, ranger: RangefinderConfig, state: RangeState,
                        t: float) -> Obstacle:
-        distance = max(state.distance_m - state.closing_speed_mps * (t - state.t), 0.0)
+        distance = _echo_distance(state, t)
         closing = state.closing_speed_mps
         steady = state.echoes >= ECHOES_FOR_TTC  # a closing speed from a few echoes is noise
-        ttc = distance / closing if closing > MIN_CLOSING_MPS and steady else None
+        # As for camera tracks: only a closing speed clearly above its own noise is an approach
+        # (the filter's rate answers at once; the line through the recent echoes says if it is
+        # real).
+        significant = closing > MIN_CLOSING_MPS and state.clearly_closing
+        ttc = distance / closing if significant and steady else None
         return Obstacle(t=t, track_id=track_id, label="unknown", source=ObstacleSource.RANGER,
                         box=None, distance_m=distance, bearing_deg=ranger.bearing_deg,
                         closing_speed_mps=closing,
                         time_to_contact_s=self._to_margin(min(ttc, MAX_TTC_S), distance)
-                        if ttc else None)
+                        if ttc else None, echo_m=distance)
+
+
+def _echo_distance(state: RangeState, t: float) -> float:
+    """The filtered echo's distance, carried on to ``t`` at its own closing speed."""
+    return max(state.distance_m - state.closing_speed_mps * (t - state.t), 0.0)
 
 
 def _at_side_edge(box: tuple[float, float, float, float], width: int) -> bool:

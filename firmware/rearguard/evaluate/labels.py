@@ -21,6 +21,12 @@ speed_mps = 1.2              # optional: closing speed, for a range trace from t
 from = 0.0
 to = 13.6
 
+[[crossing]]                 # optional: something crosses the rangefinder's axis (its echo)
+object = "woman, legs"
+from = 0.0                   # in the sensor's cone from here
+to = 0.3                     # to here
+distance_m = 1.5             # at this distance, read from the frames
+
 [ground_truth]               # optional: boxes with identities, to count track ids per person
 format = "mot"               # mot: frame,id,left,top,width,height ; otb: x y w h per frame
 path = "assets:footage/TUD-Campus/gt/gt.txt"
@@ -67,6 +73,16 @@ class QuietSpan:
 
 
 @dataclass(frozen=True)
+class Crossing:
+    """Something crossing the rangefinder's axis: what a real sensor would have heard."""
+
+    object: str
+    start: float
+    end: float
+    distance_m: float
+
+
+@dataclass(frozen=True)
 class GroundTruth:
     format: str
     path: Path
@@ -84,6 +100,7 @@ class ClipLabels:
     quiet: tuple[QuietSpan, ...]
     ground_truth: GroundTruth | None = None
     synthetic: bool = False
+    crossings: tuple[Crossing, ...] = ()
 
     @property
     def name(self) -> str:
@@ -99,7 +116,10 @@ class ClipLabels:
             speed_mps=a.speed_mps * speed if a.speed_mps is not None else None)
             for a in self.approaches)
         quiet = tuple(QuietSpan(q.start / speed, q.end / speed) for q in self.quiet)
-        return dataclasses.replace(self, approaches=approaches, quiet=quiet)
+        crossings = tuple(dataclasses.replace(c, start=c.start / speed, end=c.end / speed)
+                          for c in self.crossings)
+        return dataclasses.replace(self, approaches=approaches, quiet=quiet,
+                                   crossings=crossings)
 
 
 _SCHEMA = {
@@ -107,12 +127,14 @@ _SCHEMA = {
     "approach": {"object": str, "label": str, "in_path": bool, "closing_from": float,
                  "contact_t": float, "end_t": float, "speed_mps": float},
     "quiet": {"from": float, "to": float},
+    "crossing": {"object": str, "from": float, "to": float, "distance_m": float},
     "ground_truth": {"format": str, "path": str, "first_frame": int},
 }
 _REQUIRED = {
     "clip": ("view",),
     "approach": ("label", "in_path", "closing_from", "contact_t"),
     "quiet": ("from", "to"),
+    "crossing": ("from", "to", "distance_m"),
     "ground_truth": ("format", "path"),
 }
 
@@ -144,17 +166,19 @@ def parse_labels(raw: dict[str, Any], session: Path, where: str,
     for key in raw:
         if key not in _SCHEMA:
             raise LabelError(f"{where}: {key}: unknown table (expected clip, approach, quiet, "
-                             f"ground_truth)")
+                             f"crossing, ground_truth)")
     clip = _table(where, "clip", raw.get("clip", {}))
     if clip["view"] not in VIEWS:
         raise LabelError(f"{where}: clip.view: expected one of {', '.join(VIEWS)}, "
                          f"got {clip['view']!r}")
     approaches = tuple(_approach(where, i, a) for i, a in enumerate(raw.get("approach", [])))
     quiet = tuple(_quiet(where, i, q) for i, q in enumerate(raw.get("quiet", [])))
+    crossings = tuple(_crossing(where, i, c) for i, c in enumerate(raw.get("crossing", [])))
     gt = None
     if "ground_truth" in raw:
         gt = _ground_truth(where, raw["ground_truth"], session, assets)
-    return ClipLabels(session, clip.get("description", ""), clip["view"], approaches, quiet, gt)
+    return ClipLabels(session, clip.get("description", ""), clip["view"], approaches, quiet, gt,
+                      crossings=crossings)
 
 
 def _approach(where: str, i: int, raw: Any) -> Approach:
@@ -174,6 +198,16 @@ def _quiet(where: str, i: int, raw: Any) -> QuietSpan:
     if q["to"] <= q["from"]:
         raise LabelError(f"{where}: quiet[{i}].to: expected a time after from ({q['from']:g})")
     return QuietSpan(q["from"], q["to"])
+
+
+def _crossing(where: str, i: int, raw: Any) -> Crossing:
+    c = _table(where, f"crossing[{i}]", raw)
+    if c["to"] <= c["from"]:
+        raise LabelError(f"{where}: crossing[{i}].to: expected a time after from "
+                         f"({c['from']:g})")
+    if c["distance_m"] <= 0:
+        raise LabelError(f"{where}: crossing[{i}].distance_m: expected a distance above 0 m")
+    return Crossing(c.get("object", "something"), c["from"], c["to"], c["distance_m"])
 
 
 def _ground_truth(where: str, raw: Any, session: Path, assets: Path | None) -> GroundTruth:
