@@ -32,6 +32,12 @@ ASPECT_SMOOTHING = 0.3
 SIZE_JUMP = 0.25  # ln(size) change never taken as motion in one update (28 % bigger or smaller)
 CROSS_LABEL_IOU = 0.5  # another class's box this close to a track's prediction is its object
 CROSS_LABEL_PENALTY = 0.3  # a same-class box of near overlap still wins
+# An unseen object strays from its coasting prediction by up to this many of its box's heights
+# per second unseen (a walker covers about one height a second; the track's velocity is known
+# to a fraction of that).
+COAST_SLACK = 0.5
+# Association tiers, settled in this order (see ``Tracker._associate``).
+TIER_CONFIRMED, TIER_TENTATIVE, TIER_COASTING, TIER_TAKEOVER = 0, 1, 2, 3
 # A body is not rigid: its pixels' scale differs from its size's by this much (1/s), beyond
 # what the optical flow's own spread says.
 GROWTH_MODEL_NOISE = 0.15
@@ -125,21 +131,48 @@ class Axis:
         self.correct(measured, noise_var)
 
 
-def _close(predicted: Box, box: Box, bob_px: float) -> bool:
+def _close(predicted: Box, box: Box, bob_px: float, slack_px: float = 0.0) -> bool:
     """Near enough in place and size to be the same object even without much overlap.
 
     A runner's gait rocks the camera, shifting every box up and down by a good part of a
     short box's height (a bicycle seen side-on), and by more than the whole height of a far
     one: ``bob_px`` (two standard deviations of the gait's bob, in frame pixels) is allowed
-    whatever the box's size. Overlap alone would lose such a track.
+    whatever the box's size. Overlap alone would lose such a track. ``slack_px`` widens the
+    place (not the size) for an object unseen for a while (see ``_coast_slack``).
     """
     pw, ph = predicted[2] - predicted[0], predicted[3] - predicted[1]
     bw, bh = box[2] - box[0], box[3] - box[1]
-    if pw <= 0 or ph <= 0 or not 0.7 <= bh / ph <= 1.4 or not 0.7 <= bw / pw <= 1.4:
+    if pw <= 0 or ph <= 0 or not (_similar(bh, ph) and _similar(bw, pw)):
         return False
     du = abs((box[0] + box[2]) - (predicted[0] + predicted[2])) / 2
     dv = abs((box[1] + box[3]) - (predicted[1] + predicted[3])) / 2
-    return du <= 0.5 * pw and dv <= max(0.8 * ph, 0.5 * pw, bob_px)
+    return (du <= 0.5 * pw + slack_px
+            and dv <= max(0.8 * ph, 0.5 * pw, bob_px) + slack_px)
+
+
+def _similar(size: float, predicted: float) -> bool:
+    """Within 0.7 to 1.4 times the predicted size, net of a few pixels of edge jitter (which
+    alone would double a far box's width)."""
+    jitter = 2 * EDGE_PX
+    return 0.7 * predicted <= size + jitter and size - jitter <= 1.4 * predicted
+
+
+def _coast_slack(predicted: Box, unseen_s: float) -> float:
+    """How far (pixels) an object unseen for ``unseen_s`` may be from its predicted place.
+
+    A missed detection or two (occlusion, a weak frame) leaves the track coasting on its
+    velocity, which several jittery boxes only roughly measured; and the object may turn or
+    change pace meanwhile. The error grows with the time unseen and, as a walker's pace in
+    pixels scales with their size, with the box's height.
+    """
+    return COAST_SLACK * (predicted[3] - predicted[1]) * unseen_s
+
+
+def _centre_gap(predicted: Box, box: Box) -> float:
+    """Distance between the boxes' centres in the predicted box's heights (for ranking)."""
+    du = (box[0] + box[2] - predicted[0] - predicted[2]) / 2
+    dv = (box[1] + box[3] - predicted[1] - predicted[3]) / 2
+    return math.hypot(du, dv) / max(predicted[3] - predicted[1], 1.0)
 
 
 class ScaleAxis(Axis):
@@ -223,7 +256,7 @@ def _log_size_var(log_size: float) -> float:
 
 
 class Tracker:
-    """Associates each frame's detections with tracks (greedy by IoU, same class)."""
+    """Associates each frame's detections with tracks (greedy by tier, then IoU)."""
 
     def __init__(self, config: TrackingConfig, labels: set[str] | frozenset[str]):
         self.config = config
@@ -236,7 +269,7 @@ class Tracker:
         t = ds.t
         self.tracks = [tr for tr in self.tracks if t - tr.last_seen <= self.config.drop_after_s]
         detections = [d for d in ds.detections if d.label in self.labels]
-        pairs = self._associate(detections, t, 2 * GAIT_BOB * ds.frame_size[1])
+        pairs = self._associate(detections, t, ds.frame_size)
         updated = []
         matched = set()
         for track, det in pairs:
@@ -260,28 +293,59 @@ class Tracker:
         return track.hits >= self.config.confirm_hits
 
     def _associate(self, detections: list[Detection], t: float,
-                   bob_px: float) -> list[tuple[Track, Detection]]:
+                   frame_size: tuple[int, int]) -> list[tuple[Track, Detection]]:
+        """Pairs of (track, detection), each track and detection at most once.
+
+        Tiers settle in order: confirmed tracks by overlap or closeness; tentative tracks (a
+        duplicate or partial box a frame ago must not take an established object's box); then
+        confirmed tracks that only their coasting slack reaches (back after a gap); last,
+        confirmed tracks whose size the box could only take over (a partial or merged box is
+        the weakest claim, and would restart the track's growth). Within a tier the best
+        overlap (or the nearest, for coasting) goes first.
+        """
         candidates = []
         for track in self.tracks:
             predicted = track.box_at(t)
             for det in detections:
-                overlap = iou(predicted, det.box)
-                if det.label == track.label:
-                    if overlap >= self.config.match_iou or _close(predicted, det.box, bob_px):
-                        candidates.append((overlap, track.track_id, track, det))
-                elif overlap >= CROSS_LABEL_IOU:
-                    # The same object read as another class (a far person as a "fire
-                    # hydrant"): it joins the track, which keeps the class most votes gave it.
-                    candidates.append((overlap - CROSS_LABEL_PENALTY, track.track_id, track,
-                                       det))
-        candidates.sort(key=lambda c: (-c[0], c[1]))  # best overlap first; ties by id
+                ranked = self._rank(track, predicted, det, t, frame_size)
+                if ranked is not None:
+                    candidates.append((*ranked, track.track_id, track, det))
+        candidates.sort(key=lambda c: c[:3])  # tier, then best first; ties by id
         pairs, used_tracks, used_dets = [], set(), set()
-        for _, _, track, det in candidates:
+        for *_, track, det in candidates:
             if id(track) not in used_tracks and id(det) not in used_dets:
                 pairs.append((track, det))
                 used_tracks.add(id(track))
                 used_dets.add(id(det))
         return pairs
+
+    def _rank(self, track: Track, predicted: Box, det: Detection, t: float,
+              frame_size: tuple[int, int]) -> tuple[int, float] | None:
+        """(tier, cost) of pairing ``track`` with ``det``, lower first; None if they cannot be
+        the same object."""
+        confirmed = self.confirmed(track)
+        overlap = iou(predicted, det.box)
+        tier = TIER_CONFIRMED if confirmed else TIER_TENTATIVE
+        if det.label != track.label:
+            # The same object read as another class (a far person as a "fire hydrant"): it
+            # joins the track, which keeps the class most votes gave it.
+            return (tier, CROSS_LABEL_PENALTY - overlap) if overlap >= CROSS_LABEL_IOU else None
+        bob_px = 2 * GAIT_BOB * frame_size[1]
+        if overlap >= self.config.match_iou or _close(predicted, det.box, bob_px):
+            if confirmed and self._takes_over(track, det.box, t - track.t, frame_size):
+                tier = TIER_TAKEOVER
+            return tier, -overlap
+        slack = _coast_slack(predicted, t - track.last_seen)
+        if confirmed and _close(predicted, det.box, bob_px, slack):
+            return TIER_COASTING, _centre_gap(predicted, det.box)
+        return None
+
+    @staticmethod
+    def _takes_over(track: Track, box: Box, dt: float, frame_size: tuple[int, int]) -> bool:
+        """Would ``box`` restart the track's size (see ``_update_scale``)?"""
+        _, _, log_size, aspect = _box_state(box)
+        return (track.steady >= 0 and not _cut_along_size(box, aspect, frame_size)
+                and Tracker._jumped(track, dt, log_size))
 
     def _start(self, det: Detection, t: float) -> Track:
         u, v, log_size, aspect = _box_state(det.box)
