@@ -200,3 +200,28 @@ def test_a_fused_track_carried_near_by_its_own_speed_is_not_an_echo():
                     echo_m=0.9)
     levels, _ = walk(AlertPolicy(CFG, SIDES), [(0.0, [near])])
     assert levels == [(0.0, AlertLevel.DANGER)]
+
+
+def test_a_far_threat_keeps_its_warning_through_one_frame_without_a_time_to_contact():
+    # A cyclist 20 m away closing at 10 m/s is warned; one frame its time to contact is void
+    # (a box edge the gait moved). Its distance and speed still bring it within 2.5 s: held.
+    policy = AlertPolicy(CFG, SIDES)
+    levels, _ = walk(policy, [
+        (0.0, [person(0.0, ttc=2.0, distance=20.0, closing=10.0)]),
+        (0.1, [person(0.1, ttc=None, distance=19.0, closing=10.0)]),
+    ])
+    assert [lv for _, lv in levels] == [AlertLevel.WARNING, AlertLevel.WARNING]
+
+
+def test_a_far_threat_whose_distance_no_longer_closes_in_time_is_released():
+    # A walker 9 m away timed at 2 s by a burst of growth, then nothing: his distance closes at
+    # 0.4 m/s (22 s away). Far, and no approach: released, no countdown to a false DANGER.
+    policy = AlertPolicy(CFG, SIDES)
+    levels, _ = walk(policy, [
+        (0.0, [person(0.0, ttc=2.0, distance=9.0, closing=0.4)]),
+        (0.1, [person(0.1, ttc=None, distance=9.0, closing=0.4)]),
+        (0.8, [person(0.8, ttc=None, distance=9.0, closing=0.4)]),
+        (2.5, [person(2.5, ttc=None, distance=9.0, closing=0.4)]),
+    ])
+    assert levels[-1][1] < AlertLevel.WARNING
+    assert all(lv < AlertLevel.DANGER for _, lv in levels)

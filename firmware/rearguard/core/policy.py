@@ -151,8 +151,9 @@ class ThreatMemory:
     or passing beside the path, or the moment it was due to arrive has passed; until then its
     countdown goes on from its last time to contact (a steady approach loses a second per
     second), so DANGER still comes by contact. A far object (beyond ``caution_distance_m``) that
-    stops looking like an approach is released at once: far away, a single alarming estimate
-    is more likely noise than a threat.
+    stops looking like an approach is released as soon as its distance and closing speed no
+    longer bring it within ``warning_ttc_s``: far away, a single alarming estimate is more
+    likely noise than a threat, but one frame without a time to contact is no evidence either.
     """
 
     def __init__(self, cfg: AlertConfig):
@@ -216,7 +217,19 @@ class ThreatMemory:
         # time, and close: hold.
         closing = o.closing_speed_mps
         stopped = closing is None or closing < self.cfg.min_closing_speed_mps
-        return far or (o.measured and stopped)
+        if far:
+            # One frame without a time to contact (a box edge the gait moved, a cross-check
+            # that said no) is not evidence; a distance that no longer closes in time is.
+            return not _arrives_in_time(o, self.cfg)
+        return o.measured and stopped
+
+
+def _arrives_in_time(o: Obstacle, cfg: AlertConfig) -> bool:
+    """Do its distance and closing speed alone still bring it within ``warning_ttc_s``?"""
+    d, closing = o.distance_m, o.closing_speed_mps
+    if d is None or closing is None or closing < cfg.min_closing_speed_mps:
+        return False
+    return d / closing <= cfg.warning_ttc_s
 
 
 def _leapt_away(threat: _Threat, o: Obstacle) -> bool:
