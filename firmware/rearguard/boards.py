@@ -20,15 +20,32 @@ never flatter the device:
 A model with no published figure on a board is derived from a published one on the same board
 by the ratio measured on this build machine (onnxruntime, 1 thread; `rearguard bench` prints
 this machine's row). Replace any figure with one measured on the board when you have it.
+
+Every figure is for the catalog's input size. A model that takes any input size (YOLOX) is fed
+an input of the frame's shape and maybe a smaller size (``detector.input_size``); its time is
+the figure scaled by the pixels fed, plus a fixed share (``FIXED_SHARE``) that does not shrink
+with the input. Measured on the build machine (YOLOX-Nano, 1 thread, against 416x416):
+416x256 0.604 of the time (0.615 of the pixels), 352x224 0.455 (0.456), 320x192 0.365
+(0.355), 288x192 0.329 (0.320): a fixed share of at most 1.6 %, taken as 5 %.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 ORT_OVER_NCNN = 168.0 / 88.0
 QENGINEERING_OVERCLOCK = 1.95 / 1.5
 FULL_VIEW_MIN_HZ = 5.0  # the full view must keep at least this rate on the board
+FIXED_SHARE = 0.05  # of a view's time, what does not shrink with a smaller input
+# The default input's shape: Camera Module 3's sensor and its usual modes are 16:9.
+CAMERA_ASPECT = (16, 9)
+STRIDE = 32  # YOLOX's input steps
+DEFAULT_INPUTS = (416, 384, 352, 320)  # the sizes a board's default is chosen from
+# With the far view on, at most one extra inference per two frames (far_view.every 2); while
+# something is near, the scheduler stretches it to every third frame to keep 5 Hz
+# (ViewScheduler.far_every), which is what the default must allow.
+FAR_EVERY_WHEN_NEAR = 3
 
 
 @dataclass(frozen=True)
@@ -101,36 +118,59 @@ class BoardProfile:
     default_model: str  # the catalog model `detector.model = "auto"` picks on this board
     overhead_s: float = 0.0  # preprocessing, decoding and NMS per view
     timings: dict[str, Timing] = field(default_factory=dict)  # model -> ms; empty: no model
+    default_input: int = 0  # the default model's input, longest side (0: the catalog's)
 
-    def inference_s(self, model: str) -> float:
-        """Modelled time from one view reaching the detector to its detections being ready."""
+    def inference_s(self, model: str, work: float = 1.0) -> float:
+        """Modelled time from one view reaching the detector to its detections being ready.
+
+        ``work``: the pixels fed over the catalog's input (``Detector.work_fraction``).
+        """
         if not self.timings:
             return 0.0  # the "none" board: as if the detector took no time
         if model not in self.timings:
             raise KeyError(f"board {self.name}: no timing for model {model!r} in "
                            f"rearguard/boards.py TIMINGS (known: {', '.join(self.timings)})")
-        return self.timings[model].ms / 1000.0 + self.overhead_s
+        share = FIXED_SHARE + (1.0 - FIXED_SHARE) * work
+        return self.timings[model].ms * share / 1000.0 + self.overhead_s
 
-    def full_view_hz(self, model: str, far_every: int = 0) -> float:
+    def full_view_hz(self, model: str, far_every: int = 0, work: float = 1.0) -> float:
         """Full-view rate with a far view every ``far_every`` frames (0: no far view)."""
-        per_frame = self.inference_s(model) * (1.0 + (1.0 / far_every if far_every else 0.0))
+        per_frame = self.inference_s(model, work) * (
+            1.0 + (1.0 / far_every if far_every else 0.0))
         return float("inf") if per_frame <= 0 else 1.0 / per_frame
 
 
-def _fastest(board: str) -> str:
-    return min(TIMINGS[board], key=lambda m: TIMINGS[board][m].ms)
+def camera_work(side: int, catalog_side: int = 416) -> float:
+    """Pixels fed for a 16:9 camera frame at input ``side``, over a catalog square input."""
+    width, height = CAMERA_ASPECT
+    rows = STRIDE * math.ceil(side * height / width / STRIDE)
+    return side * rows / catalog_side ** 2
 
 
-def _default_model(board: str) -> str:
-    """YOLOX-Nano 416 (best recall) where it keeps the full view at 5 Hz, else the fastest."""
-    if 1000.0 / TIMINGS[board]["yolox_nano_416"].ms >= FULL_VIEW_MIN_HZ:
-        return "yolox_nano_416"
-    return _fastest(board)
+def _default_choice(board: str, overhead_s: float) -> tuple[str, int]:
+    """YOLOX-Nano (best recall) at the largest input that keeps the full view at 5 Hz with
+    the far view on; where none does, whichever choice is fastest."""
+    probe = BoardProfile(board, threads=3, default_model="", overhead_s=overhead_s,
+                         timings=TIMINGS[board])
+    for side in DEFAULT_INPUTS:
+        hz = probe.full_view_hz("yolox_nano_416", FAR_EVERY_WHEN_NEAR, camera_work(side))
+        if hz >= FULL_VIEW_MIN_HZ:
+            return "yolox_nano_416", side
+    # Only YOLOX takes other sizes; the others' figures are at their catalog size.
+    choices = [("yolox_nano_416", DEFAULT_INPUTS[-1]), *((m, 0) for m in TIMINGS[board]
+                                                        if m != "yolox_nano_416")]
+    return min(choices, key=lambda c: probe.inference_s(
+        c[0], camera_work(c[1]) if c[1] else 1.0))
+
+
+def _profile(name: str, overhead_s: float) -> BoardProfile:
+    model, side = _default_choice(name, overhead_s)
+    return BoardProfile(name, threads=3, default_model=model, overhead_s=overhead_s,
+                        timings=TIMINGS[name], default_input=side)
 
 
 PROFILES: dict[str, BoardProfile] = {
-    name: BoardProfile(name, threads=3, default_model=_default_model(name),
-                       overhead_s=overhead, timings=TIMINGS[name])
+    name: _profile(name, overhead)
     for name, overhead in (("pi5", 0.004), ("pi4", 0.010), ("zero2w", 0.030))
 }
 # No board: every frame is processed, as if the detector took no time.

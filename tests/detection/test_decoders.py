@@ -39,8 +39,12 @@ def constant_model(path: Path, inputs: list[tuple[str, list[int]]],
     return path
 
 
-def detector(tmp_path: Path, name: str, inputs, outputs) -> Detector:
+def detector(tmp_path: Path, name: str, inputs, outputs, *, fitted: bool = False) -> Detector:
+    """A detector for catalog model ``name`` on a constant model; ``fitted``: its input follows
+    the frame's shape as the catalog allows (else the exported square only)."""
     spec = load_catalog()[name]
+    if not fitted:
+        spec = dataclasses.replace(spec, input_stride=0)
     path = constant_model(tmp_path / f"{name}.onnx", inputs, outputs)
     return Detector(spec, path, threads=1)
 
@@ -71,6 +75,40 @@ def test_yolox_grid_exp_decode_top_left_letterbox_and_border(tmp_path):
         ("car", 0.72, (136.0, 20.0, 200.0, 148.0)),
         ("person", 0.45, (729.6, 0.0, 832.0, 70.4)),
     ]
+
+
+def test_yolox_fitted_to_a_wide_frame_decodes_on_that_frames_grid(tmp_path):
+    # 832 x 468 (16:9): r = 0.5 -> 416 x 234 on a 416 x 256 canvas, not a 416 x 416 square:
+    # grids 52 x 32, 26 x 16, 13 x 8 = 1664 + 416 + 104 rows.
+    out = np.zeros((1, 2184, 85), np.float32)
+    # stride 32 starts at row 2080; cell gx=3, gy=7 (the bottom row): row 2080 + 7*13 + 3
+    out[0, 2080 + 7 * 13 + 3, :5] = [0.5, 0.5, math.log(2), math.log(1), 0.9]
+    out[0, 2080 + 7 * 13 + 3, 5 + 16] = 1.0  # dog
+    d = detector(tmp_path, "yolox_nano_416", [("images", [1, 3, 416, 416])], {"output": out},
+                 fitted=True)
+    found = d.detect(Frame(0.0, 0, np.zeros((468, 832, 3), np.uint8))).detections
+    assert d.preprocess.tensor.shape == (1, 3, 256, 416)
+    # centre (3.5*32, 7.5*32) = (112, 240), size (64, 32): (80, 224, 144, 256) on the canvas
+    # -> / 0.5 = (160, 448, 288, 512), clipped at the frame's bottom (468)
+    assert boxes_of(found) == [("dog", 0.9, (160.0, 448.0, 288.0, 468.0))]
+    assert d.work_fraction((832, 468)) == pytest.approx(416 * 256 / 416 ** 2)
+
+
+def test_an_input_size_the_model_cannot_take_names_the_setting():
+    from rearguard.boards import board_profile
+    from rearguard.config import ConfigError
+    from rearguard.config.schema import DetectorConfig
+    from rearguard.detection.detector import input_side
+
+    yolox, nanodet = load_catalog()["yolox_nano_416"], load_catalog()["nanodet_m_320"]
+    assert input_side(DetectorConfig(input_size=320), yolox, None) == 320
+    assert input_side(DetectorConfig(), yolox, board_profile("pi4")) == 320  # the board's
+    assert input_side(DetectorConfig(), yolox, None) == 416  # the catalog's
+    assert input_side(DetectorConfig(), nanodet, board_profile("pi4")) == 320
+    with pytest.raises(ConfigError, match=r"detector.input_size: expected a multiple of 32"):
+        input_side(DetectorConfig(input_size=300), yolox, None)
+    with pytest.raises(ConfigError, match=r"detector.input_size: expected 320 \(the only"):
+        input_side(DetectorConfig(input_size=416), nanodet, None)
 
 
 def nanodet_bins(*sides: int | tuple[float, float]) -> np.ndarray:

@@ -106,8 +106,9 @@ def test_verify_passes_on_the_full_asset_folder(assets, capsys):
 def test_a_missing_model_is_a_config_error_naming_the_key(asset_dir, capsys):
     assert main(["detect", "nothing.jpg"]) == 2  # the model is checked before the file
     err = capsys.readouterr().err
-    # detector.model = "auto" on the default board (pi4) asks for the Pi 4's default model.
-    assert "detector.model" in err and "rearguard model fetch nanodet_m_320" in err
+    # detector.model = "auto" on the default board (pi4) asks for the Pi 4's default model,
+    # YOLOX-Nano (at 320).
+    assert "detector.model" in err and "rearguard model fetch yolox_nano_416" in err
 
 
 def test_list_shows_presence(assets, capsys):

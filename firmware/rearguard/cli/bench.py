@@ -32,7 +32,7 @@ from typing import Any
 import cv2
 
 from rearguard.assets import asset_path, assets_dir
-from rearguard.boards import PROFILES, TIMINGS, board_profile
+from rearguard.boards import PROFILES, TIMINGS, board_profile, camera_work
 from rearguard.cli import UsageError
 from rearguard.config import load_config
 from rearguard.config.lens import camera_intrinsics
@@ -97,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
     clip = args.clip or asset_path(DEFAULT_CLIP)
     times, allocated = _stages(detector, config, clip, args, progress)
     report: dict[str, Any] = {
-        "model": detector.spec.name, "threads": threads, "clip": clip.name,
+        "model": detector.spec.name, "input_size": list(detector.input_size),
+        "threads": threads, "clip": clip.name,
         "frames": len(times["whole"]),
         "stages_ms": {s: {"median": _ms(statistics.median(v)), "p95": _ms(_p95(v))}
                       for s, v in times.items()},
@@ -209,27 +210,40 @@ def _time_frame(detector: Detector, world: WorldModel, frame: Frame,
 
 
 def _machine_row(threads: int, progress: Progress, runs: int = 30) -> dict[str, float]:
-    """Median bare ``session.run`` per catalog model present here (this machine's row)."""
+    """Median bare ``session.run`` per catalog model present here (this machine's row), at the
+    catalog's input (what the boards' figures are for), and for a model that takes any size,
+    at each board's default input for a 16:9 frame (what replay scales those figures to)."""
     from rearguard.config.schema import DetectorConfig
 
     image = cv2.imread(str(assets_dir() / "images" / "street.png"), cv2.IMREAD_COLOR)
+    wide = cv2.resize(image, (1280, 720))
     row = {}
     for n, spec in enumerate(load_catalog().values(), 1):
         progress("this machine's row, model", n, len(load_catalog()))
         if not spec.default_path().is_file():
             continue
-        detector = open_detector(DetectorConfig(model=spec.name, threads=threads),
-                                 board_profile("none"))
-        detector.prepare(image)
-        for _ in range(3):
-            detector.run_bare()
-        laps = []
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            detector.run_bare()
-            laps.append(time.perf_counter() - t0)
-        row[spec.name] = _ms(statistics.median(laps))
+        config = DetectorConfig(model=spec.name, threads=threads)
+        detector = open_detector(config, board_profile("none"))
+        row[spec.name] = _bare_ms(detector, cv2.resize(image, spec.input_size), runs)
+        if not spec.input_stride:
+            continue
+        for side in sorted({p.default_input for p in PROFILES.values() if p.default_input}):
+            detector = open_detector(dataclasses.replace(config, input_size=side),
+                                     board_profile("none"))
+            row[f"{spec.name} at {side}, 16:9"] = _bare_ms(detector, wide, runs)
     return row
+
+
+def _bare_ms(detector: Detector, image, runs: int) -> float:
+    detector.prepare(image)
+    for _ in range(3):
+        detector.run_bare()
+    laps = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        detector.run_bare()
+        laps.append(time.perf_counter() - t0)
+    return _ms(statistics.median(laps))
 
 
 def _boards(config) -> dict[str, Any]:
@@ -238,13 +252,19 @@ def _boards(config) -> dict[str, Any]:
     for name, timings in TIMINGS.items():
         board = board_profile(name)
         model = board.default_model
+        # What the board's default input costs for a 16:9 camera frame.
+        work = camera_work(board.default_input) if board.default_input else 1.0
         views = ViewScheduler(config.far_view, config.mounting, camera_intrinsics(config.camera),
-                              view_s=board.inference_s(model))
+                              view_s=board.inference_s(model, work))
+        views.threat_near = True  # the rate it keeps while something is near
         every = views.far_every() if config.far_view.enabled else 0
-        out[name] = {"model": model, "view_ms": timings[model].ms,
-                     "far_view_every": every,
-                     "full_view_hz": round(board.full_view_hz(model, every), 2),
-                     "full_view_hz_far_every_2": round(board.full_view_hz(model, 2), 2),
+        out[name] = {"model": model, "input_size": board.default_input,
+                     "catalog_view_ms": timings[model].ms,
+                     "view_ms": round(board.inference_s(model, work) * 1000, 1),
+                     "far_view_every_when_near": every,
+                     "full_view_hz": round(board.full_view_hz(model, 0, work), 2),
+                     "full_view_hz_when_near": round(board.full_view_hz(model, every, work), 2),
+                     "full_view_hz_far_every_2": round(board.full_view_hz(model, 2, work), 2),
                      "source": timings[model].source}
     return out
 
@@ -279,9 +299,12 @@ def _print(r: dict[str, Any]) -> None:
     print(f"  this machine's row ({platform.machine()}, {r['threads'] or 'default'} "
           f"thread(s), bare session.run): {row}")
     for name, b in r["boards"].items():
-        print(f"  {name:<7} {b['model']:<15} {b['view_ms']:>5.0f} ms a view; full view "
-              f"{b['full_view_hz']:.1f} Hz with the far view every {b['far_view_every'] or '-'} "
-              f"frames ({b['full_view_hz_far_every_2']:.1f} Hz at every 2)")
+        size = f"at {b['input_size']}" if b["input_size"] else ""
+        print(f"  {name:<7} {b['model']:<15} {size:<7} {b['view_ms']:>5.0f} ms a 16:9 view; "
+              f"full view {b['full_view_hz']:.1f} Hz alone, "
+              f"{b['full_view_hz_far_every_2']:.1f} Hz with the far view every 2nd frame, "
+              f"{b['full_view_hz_when_near']:.1f} Hz while something is near (far view every "
+              f"{b['far_view_every_when_near'] or '-'})")
     if "latency" in r:
         lat = r["latency"]
         print(f"  live run ({lat['seconds']} s): camera -> decision {lat['camera_p50_ms']} ms "

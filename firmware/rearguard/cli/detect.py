@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     views = ViewScheduler.for_config(replace(config, far_view=far),
                                      view_s=board.inference_s(detector.spec.name))
     for frame in _frames(args.source, max(args.every, 1)):
+        views.view_s = board.inference_s(detector.spec.name, detector.work_fraction(frame.size))
         ds = views.detect(detector, frame)
         crop = views.crop_for(frame.size) if views.views_run == 2 else None
         _print(ds, args.json, crop)

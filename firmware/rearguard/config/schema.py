@@ -69,8 +69,8 @@ class MountingConfig:
 class DetectorConfig:
     model: str = setting("auto", doc=(
         "Model name from models/catalog.toml (`rearguard model list`), or auto: the board's "
-        "default, the best model that keeps the full view near 5 Hz with onnxruntime "
-        "(rearguard/boards.py: YOLOX-Nano 416 on a Pi 5, NanoDet-m 320 on a Pi 4 and Zero 2 W)."))
+        "default, the best model and input size that keep the full view at 5 Hz with "
+        "onnxruntime (rearguard/boards.py: YOLOX-Nano at 416 on a Pi 5, at 320 on a Pi 4)."))
     model_file: str = setting("", doc=(
         "Path to the .onnx file; empty means models/<catalog file name> in the asset folder."))
     score_threshold: float = setting(0.0, min=0.0, max=0.99, doc=(
@@ -80,6 +80,12 @@ class DetectorConfig:
         "Boxes overlapping more than this (IoU) are merged by non-maximum suppression; 0 takes "
         "the model's own."))
     threads: int = setting(0, min=0, max=8, doc="onnxruntime threads; 0 takes the board's.")
+    input_size: int = setting(0, min=0, max=1280, doc=(
+        "The network's input, longest side in pixels; 0 takes the board's choice with model "
+        "auto, else the catalog's. A model that takes any size (YOLOX) gets an input of the "
+        "frame's shape: a 16:9 frame at 416 is fed as 416x256, not letterboxed into a "
+        "416x416 square, the same scene for 62 % of the work. Other models take only their "
+        "catalog size. Smaller is faster and sees less far away."))
 
 
 @dataclass(frozen=True)

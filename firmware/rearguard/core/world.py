@@ -209,7 +209,14 @@ class WorldModel:
             if owner is not None:
                 sigma = RANGE_SIGMA_M + RANGE_SIGMA_FRACTION * state.distance_m
                 filt = self._distances[owner]
-                filt.correct(state.t, state.distance_m, sigma)
+                if state.t - filt.fused_at > FUSED_HOLD_S:
+                    # The first echo of a track: the sensor changed, the object did not move.
+                    # The step from the box's distance to the echo's (often metres: a class
+                    # height that does not fit) must not become a closing speed.
+                    filt.predict(state.t)
+                    filt.axis.restart_value(state.distance_m, sigma ** 2)
+                else:
+                    filt.correct(state.t, state.distance_m, sigma)
                 filt.fused_at = state.t
         self._echo_owner[reading.sensor] = owner
         return [event(reading.t, "range", sensor=reading.sensor, distance_m=reading.distance_m,
@@ -254,8 +261,10 @@ class WorldModel:
             state = ranger_filter.state
             if state is None or t - state.t > ranger_filter.hold_s:
                 continue
+            # An echo whose track is not reported (gone, or unseen too long) is an obstacle of
+            # its own: the rangefinder still hears something, whatever the camera lost.
             owner = self._echo_owner.get(name)
-            if owner is None or not any(tr.track_id == owner for tr in self.tracker.tracks):
+            if owner is None or not any(o.track_id == owner for o in found):
                 found.append(self._echo_obstacle(RANGER_ID_BASE + i, self._rangers[name],
                                                  state, t))
         return found

@@ -35,7 +35,7 @@ class ModelSpec:
     description: str
     file: str
     family: str
-    input_size: tuple[int, int]  # (width, height) the network takes
+    input_size: tuple[int, int]  # (width, height) the network was exported for
     gflops: float
     class_names: tuple[str, ...]
     obstacle_heights: dict[str, float]  # obstacle class -> typical real height, metres
@@ -45,6 +45,10 @@ class ModelSpec:
     checksums: tuple[Checksum, ...]
     score_threshold: float
     nms_iou: float
+    # 0: the graph takes only ``input_size``. N: any height and width in multiples of N
+    # (rearguard.detection.flexible frees the declared size), so the input can follow the
+    # frame's shape instead of letterboxing it into a square.
+    input_stride: int = 0
 
     def accepts(self, sha256: str) -> Checksum | None:
         """The catalog's checksum entry that ``sha256`` matches, if any."""
@@ -80,7 +84,8 @@ def _spec(name: str, entry: dict[str, Any], classes: dict[str, list[str]],
         obstacle_heights={k: v for k, v in heights.items() if k in names},
         license=entry["license"], upstream=entry["upstream"], url=entry["url"],
         checksums=tuple(Checksum(c["value"].lower(), c["source"]) for c in entry["sha256"]),
-        score_threshold=float(entry["score_threshold"]), nms_iou=float(entry["nms_iou"]))
+        score_threshold=float(entry["score_threshold"]), nms_iou=float(entry["nms_iou"]),
+        input_stride=int(entry.get("input_stride", 0)))
 
 
 def model_spec(name: str, key: str = "detector.model") -> ModelSpec:

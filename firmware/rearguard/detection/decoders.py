@@ -37,20 +37,34 @@ def _to_frame(boxes: np.ndarray, p: Placement) -> np.ndarray:
 
 
 class YoloxDecoder:
-    """YOLOX: rows [tx, ty, tw, th, obj, p0..p79], grid decode outside the graph."""
+    """YOLOX: rows [tx, ty, tw, th, obj, p0..p79], grid decode outside the graph.
+
+    The input may follow the frame's shape (``Placement.canvas``); each canvas size gets its
+    grid once, when first seen.
+    """
 
     def __init__(self, input_size: tuple[int, int], strides: Sequence[int] = (8, 16, 32)):
+        self.strides = tuple(strides)
         self.grid = _grid(input_size, strides, 0.0)
+        self._grids = {tuple(input_size): self.grid}
+
+    def _grid_for(self, canvas: tuple[int, int]) -> np.ndarray:
+        if canvas == (0, 0):  # a placement from before canvases were recorded: the nominal
+            return self.grid
+        if canvas not in self._grids:
+            self._grids[canvas] = _grid(canvas, self.strides, 0.0)
+        return self._grids[canvas]
 
     def __call__(self, outputs: Sequence[np.ndarray], placement: Placement,
                  threshold: float) -> Candidates:
         rows = outputs[0].reshape(-1, outputs[0].shape[-1])
-        if rows.shape[0] != self.grid.shape[0]:
+        grid_all = self._grid_for(placement.canvas)
+        if rows.shape[0] != grid_all.shape[0]:
             raise ValueError(f"YOLOX output has {rows.shape[0]} rows, the grid "
-                             f"{self.grid.shape[0]}: wrong input size in the catalog?")
+                             f"{grid_all.shape[0]}: wrong input size in the catalog?")
         # score = obj * p_class <= obj, so rows with obj below the threshold cannot pass.
         keep = np.flatnonzero(rows[:, 4] >= threshold)
-        rows, grid = rows[keep], self.grid[keep]
+        rows, grid = rows[keep], grid_all[keep]
         class_ids = rows[:, 5:].argmax(axis=1)
         scores = rows[:, 4] * rows[np.arange(len(rows)), 5 + class_ids]
         passing = scores >= threshold

@@ -26,6 +26,7 @@ from rearguard.detection.decoders import (
     YoloxDecoder,
     suppress,
 )
+from rearguard.detection.flexible import free_input_size
 from rearguard.detection.preprocess import RECIPES, Placement, Preprocessor
 from rearguard.messages import Detection, DetectionSet, Frame
 
@@ -50,7 +51,25 @@ def open_detector(config: DetectorConfig, board: BoardProfile | None = None) -> 
     threads = config.threads or (board.threads if board else 0)
     return Detector(spec, path, threads=threads,
                     score_threshold=config.score_threshold or spec.score_threshold,
-                    nms_iou=config.nms_iou or spec.nms_iou)
+                    nms_iou=config.nms_iou or spec.nms_iou,
+                    input_size=input_side(config, spec, board))
+
+
+def input_side(config: DetectorConfig, spec: ModelSpec, board: BoardProfile | None) -> int:
+    """The input's longest side: the config's, else the board's for its default model, else
+    the catalog's. A ConfigError naming detector.input_size when the model cannot take it."""
+    nominal = max(spec.input_size)
+    side = config.input_size
+    if not side:
+        side = board.default_input if board is not None and board.default_input and \
+            spec.name == board.default_model else nominal
+    if spec.input_stride and side % spec.input_stride == 0 and side >= 2 * spec.input_stride:
+        return side
+    if side == nominal:
+        return side
+    what = (f"a multiple of {spec.input_stride} from {2 * spec.input_stride}"
+            if spec.input_stride else f"{nominal} (the only size {spec.name} takes) or 0")
+    raise ConfigError(f"detector.input_size: expected {what}, got {side}")
 
 
 def make_session(model: Path | bytes, threads: int) -> ort.InferenceSession:
@@ -66,6 +85,15 @@ def make_session(model: Path | bytes, threads: int) -> ort.InferenceSession:
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     source = model if isinstance(model, bytes) else str(model)
     return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+
+
+def _model_source(spec: ModelSpec, path: Path) -> Path | bytes:
+    """The model as onnxruntime should load it (a path, or rewritten bytes)."""
+    if spec.family == "picodet":
+        return _model_bytes_without_weight_inputs(path)
+    if spec.input_stride:
+        return free_input_size(path.read_bytes())
+    return path
 
 
 def _model_bytes_without_weight_inputs(path: Path) -> Path | bytes:
@@ -91,27 +119,39 @@ class Detector:
     """Runs one catalog model on frames. Not thread-safe: one detector per detector thread."""
 
     def __init__(self, spec: ModelSpec, path: Path, *, threads: int = 0,
-                 score_threshold: float | None = None, nms_iou: float | None = None):
+                 score_threshold: float | None = None, nms_iou: float | None = None,
+                 input_size: int = 0):
         self.spec = spec
         self.path = path
         self.score_threshold = score_threshold or spec.score_threshold
         self.nms_iou = nms_iou or spec.nms_iou
-        model = _model_bytes_without_weight_inputs(path) if spec.family == "picodet" else path
-        self.session = make_session(model, threads)
-        self.preprocess = Preprocessor(RECIPES[spec.family], spec.input_size)
+        self.session = make_session(_model_source(spec, path), threads)
+        # The frame is scaled to fit this (width, height); with a stride the tensor is then
+        # cut to the frame's shape (Preprocessor.canvas_for).
+        side = input_size or max(spec.input_size)
+        self.input_size = tuple(round(v * side / max(spec.input_size)) for v in spec.input_size)
+        self.preprocess = Preprocessor(RECIPES[spec.family], self.input_size, spec.input_stride)
         self.decoder = {
-            "yolox": lambda: YoloxDecoder(spec.input_size),
+            "yolox": lambda: YoloxDecoder(self.input_size),
             "nanodet": lambda: NanodetDecoder(spec.input_size, len(spec.class_names)),
             "picodet": PicodetDecoder,
         }[spec.family]()
         self._scale_factor = np.ones((1, 2), np.float32)  # PicoDet's second input
         self._binding, self._outputs = self._bind()
 
+    def work_fraction(self, frame_size: tuple[int, int]) -> float:
+        """One view of a ``frame_size`` frame, in pixels fed, over the catalog's input: what a
+        board's figure (measured at the catalog's size) is scaled by (rearguard.boards)."""
+        width, height = self.preprocess.canvas_for(frame_size)
+        return width * height / (self.spec.input_size[0] * self.spec.input_size[1])
+
     # --- the three stages (timed separately by `rearguard bench`) -------------------------------
 
     def prepare(self, image: np.ndarray) -> Placement:
         """Write ``image`` into the input tensor."""
         placement = self.preprocess(image)
+        if self.preprocess.tensor is not self._bound_tensor:  # a frame of a new shape
+            self._binding, self._outputs = self._bind()
         if self.spec.family == "picodet":
             height, width = image.shape[:2]
             self._scale_factor[0, 0] = self.spec.input_size[1] / height  # y first
@@ -160,14 +200,22 @@ class Detector:
         return feeds
 
     def _bind(self) -> tuple[ort.IOBinding, list[np.ndarray] | None]:
-        """Bind inputs (and static outputs) to numpy buffers by address: no copies per frame."""
+        """Bind inputs (and static outputs) to numpy buffers by address: no copies per frame.
+
+        Done again whenever the preprocessor allocates a tensor for a frame of a new shape.
+        """
         binding = self.session.io_binding()
+        self._bound_tensor = self.preprocess.tensor
         for name, array in self._feeds().items():
             binding.bind_input(name, "cpu", 0, array.dtype, array.shape, array.ctypes.data)
         outputs = self.session.get_outputs()
         if self.spec.family == "picodet":  # row count varies per frame: bound at each run
             return binding, None
-        buffers = [np.empty(o.shape, np.float32) for o in outputs]
+        if self.spec.input_stride:  # the output's size follows the input's: ask the network
+            shapes = [o.shape for o in self.session.run(None, self._feeds())]
+        else:
+            shapes = [o.shape for o in outputs]
+        buffers = [np.empty(shape, np.float32) for shape in shapes]
         for o, buffer in zip(outputs, buffers, strict=True):
             binding.bind_output(o.name, "cpu", 0, np.float32, buffer.shape, buffer.ctypes.data)
         return binding, buffers

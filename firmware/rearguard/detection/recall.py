@@ -135,7 +135,7 @@ def far_recall(detector, views: ViewScheduler, frame_size: tuple[int, int], fy: 
                 _count(detector, Frame(0.0, 0, frame), crop, truth, group, tallies[z])
         if progress is not None:
             progress(n, len(frames))
-    in_w, in_h = detector.spec.input_size
+    in_w, in_h = detector.input_size
     to_input = min(in_w / frame_size[0], in_h / frame_size[1])  # the full view's shrink
     return {f"{z:g}": {"person_px_full_view": round(fy * PERSON_HEIGHT_M / z * to_input, 1),
                        "person_px_far_view": round(fy * PERSON_HEIGHT_M / z * to_input

@@ -43,7 +43,9 @@ class ReplayResult:
 
     session: Session
     profile: BoardProfile
-    inference_s: float  # modelled detector time per view (a frame with the far view takes two)
+    # Modelled detector time per view (a frame with the far view takes two), for the frames'
+    # size (a model that takes any input size costs what the frame's shape feeds it).
+    inference_s: float
     frames_total: int = 0
     far_views: int = 0  # frames on which the far view ran too
     frames_processed: int = 0
@@ -112,6 +114,7 @@ class _Replayer:
         self.queue: list[tuple[float, int, int, Any]] = []
         self.seq = 0
         self.busy_until = float("-inf")
+        self.frame_size: tuple[int, int] | None = None
         self.waiting: Frame | None = None
         self.frames: Iterator[Frame] = session.frames()
 
@@ -182,6 +185,12 @@ class _Replayer:
             self.waiting = frame
 
     def _start(self, frame: Frame, t: float) -> None:
+        if frame.size != self.frame_size:  # the board's time for what this frame feeds
+            self.frame_size = frame.size
+            work = self.detector.work_fraction(frame.size)
+            self.result.inference_s = self.result.profile.inference_s(self.detector.spec.name,
+                                                                      work)
+            self.views.view_s = self.result.inference_s
         began = time.perf_counter()
         self.views.threat_near = threat_near(self.core.obstacles, self.near_m)
         detections = self.scale.measure(frame, self.views.detect(self.detector, frame))

@@ -65,7 +65,10 @@ class CachedDetector:
             return None
         name = "".join(c if c.isalnum() else "_" for c in self._key)[-80:] + ".json"
         d = self.detector
-        model = f"{self.spec.name}-{d.score_threshold:g}-{d.nms_iou:g}"
+        # The input's size and whether it follows the frame's shape change the answers too.
+        fitted = "-fitted" if self.spec.input_stride else ""
+        model = (f"{self.spec.name}-{d.score_threshold:g}-{d.nms_iou:g}-"
+                 f"{d.input_size[0]}x{d.input_size[1]}{fitted}")
         return self.cache_dir / model / name
 
     def save(self) -> None:
@@ -75,6 +78,9 @@ class CachedDetector:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"key": self._key, "frames": self._answers}))
         self._dirty = False
+
+    def work_fraction(self, frame_size: tuple[int, int]) -> float:
+        return self.detector.work_fraction(frame_size)
 
     def detect(self, frame: Frame) -> DetectionSet:
         # The far view asks about a window of the frame: the image's shape tells them apart.
