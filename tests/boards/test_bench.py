@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+
+import numpy as np
 
 from rearguard.cli import main
+from rearguard.cli.bench import STAGES, _time_frame
+from rearguard.messages import Detection, Frame
 
 
 def test_bench_json_has_the_figures(assets, capsys):
@@ -13,6 +18,7 @@ def test_bench_json_has_the_figures(assets, capsys):
                  "--recall-every", "0"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["overhead_ratio"] > 0.5
+    assert list(report["stages_ms"]) == list(STAGES) and "scale" in STAGES
     assert set(report["this_machine_ms"]) >= {"yolox_nano_416", "yolox_nano_416 at 320, 16:9"}
     pi4 = report["boards"]["pi4"]
     assert pi4["catalog_view_ms"] >= 143  # the table, not GFLOPs: 416x416 at 7 FPS at best
@@ -24,3 +30,55 @@ def test_bench_json_has_the_figures(assets, capsys):
     assert latency["camera_p95_ms"] >= latency["camera_p50_ms"]
     assert report["frames_dropped"] >= 0 and report["rss_peak_mb"] > 50
     assert "rss_growth_mb_per_min" in report
+
+
+class _Detector:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def prepare(self, image):
+        self.calls.append("prepare")
+        return "placement"
+
+    def infer(self):
+        self.calls.append("infer")
+        return ["outputs"]
+
+    def decode(self, outputs, placement, frame_size):
+        self.calls.append("decode")
+        return (Detection("person", 0, 0.9, (10.0, 10.0, 50.0, 90.0)),)
+
+    def run_bare(self) -> None:
+        self.calls.append("bare")
+
+
+class _Scale:
+    """Stands in for the ScaleMeter: remembers what it got, returns a set with growth."""
+
+    def measure(self, frame, ds):
+        self.got = (frame, ds)
+        return replace(ds, detections=tuple(replace(d, growth=0.5, growth_sigma=0.1)
+                                            for d in ds.detections))
+
+
+class _World:
+    def add_detections(self, ds):
+        self.got = ds
+
+    def obstacles(self, t):
+        return []
+
+
+def test_the_whole_pipeline_has_the_scale_meter_between_decoding_and_tracking():
+    """As in the live loop: the scale meter gets this frame and its detections, and the world
+    the measured set; the bare run still alternates with the whole (A/B)."""
+    frame = Frame(1.0, 7, np.zeros((120, 160, 3), np.uint8))
+    for bare_first in (False, True):
+        detector, scale, world = _Detector(), _Scale(), _World()
+        lap = _time_frame(detector, scale, world, frame, bare_first=bare_first)
+        assert set(lap) == set(STAGES)
+        assert scale.got[0] is frame
+        assert scale.got[1].detections == detector.decode(None, None, None)
+        assert scale.got[1].frame_size == frame.size and scale.got[1].t == frame.t
+        assert [d.growth for d in world.got.detections] == [0.5]
+        assert (detector.calls.index("bare") < detector.calls.index("infer")) is bare_first

@@ -167,6 +167,9 @@ def test_picodet_rows_threshold_class_agnostic_nms_and_clip(tmp_path):
         ("person", 0.9, (0.0, 30.0, 50.0, 480.0)),
         ("car", 0.8, (10.0, 20.0, 110.0, 220.0)),
     ]
+    # Plain Python numbers in the messages, not NumPy scalars (they go to JSON and the core).
+    assert {type(v) for d in found for v in (d.score, *d.box)} == {float}
+    assert {type(d.class_id) for d in found} == {int}
     # scale_factor is [[320 / H, 320 / W]], y first
     assert d._scale_factor.tolist() == [[pytest.approx(320 / 480), pytest.approx(320 / 640)]]
 

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from rearguard.detection.scale import ScaleMeter
+from rearguard.detection.scale import MIN_PAIR_PX, ScaleMeter, _median, _pairwise_scale
 from rearguard.messages import Detection, DetectionSet, Frame
 
 
@@ -51,3 +51,59 @@ def test_nothing_measured_without_a_previous_frame():
     image, det = scene(1.0)
     ds = meter.measure(Frame(0.0, 0, image), DetectionSet(0.0, 0, (640, 360), (det,)))
     assert ds.detections[0].growth is None
+
+
+def two_objects(t: float) -> tuple[np.ndarray, tuple[Detection, ...]]:
+    """Two textured objects, one growing at 0.5/s and one shrinking at 0.3/s, and two
+    detections the meter must leave alone: a class it does not measure, a box too small."""
+    rng = np.random.default_rng(11)
+    image = np.full((360, 640, 3), 90, np.uint8)
+    detections = []
+    for cx, rate in ((180, 0.5), (460, -0.3)):
+        texture = cv2.resize(rng.integers(0, 255, (30, 20), np.uint8), (80, 120),
+                             interpolation=cv2.INTER_NEAREST)
+        s = math.exp(rate * t)
+        h, w = round(120 * s), round(80 * s)
+        y, x = 180 - h // 2, cx - w // 2
+        image[y:y + h, x:x + w] = cv2.resize(texture, (w, h),
+                                             interpolation=cv2.INTER_LINEAR)[..., None]
+        detections.append(Detection("person", 0, 0.9, (float(x), float(y), float(x + w),
+                                                       float(y + h))))
+    detections.insert(1, Detection("cup", 41, 0.8, detections[0].box))
+    detections.append(Detection("person", 0, 0.5, (10.0, 10.0, 20.0, 22.0)))
+    return image, tuple(detections)
+
+
+def test_each_object_gets_its_own_growth_from_one_flow_pass():
+    meter = ScaleMeter({"person"})
+    for t in (0.0, 0.1):
+        image, detections = two_objects(t)
+        ds = meter.measure(Frame(t, 0, image), DetectionSet(t, 0, (640, 360), detections))
+    growing, cup, shrinking, tiny = ds.detections
+    assert growing.growth == pytest.approx(0.5, abs=0.15)
+    assert shrinking.growth == pytest.approx(-0.3, abs=0.15)
+    assert cup.growth is None and tiny.growth is None
+    assert (growing.box, cup.box, shrinking.box, tiny.box) == tuple(d.box for d in detections)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 6, 15, 276])
+def test_median_is_numpys_bit_for_bit(n):
+    values = np.random.default_rng(n).normal(0, 0.1, n).astype(np.float32)
+    assert _median(values) == float(np.median(values))
+
+
+def test_pairwise_scale_is_the_plain_numpy_formula_bit_for_bit():
+    """The fast path computes the same numbers as the textbook one (norms, np.median)."""
+    rng = np.random.default_rng(5)
+    for n in (6, 13, 24):
+        now = rng.uniform(0, 100, (n, 2)).astype(np.float32)
+        before = (now * np.float32(0.97) + rng.normal(0, 0.3, (n, 2))).astype(np.float32)
+        i, j = np.triu_indices(n, k=1)
+        d_now = np.linalg.norm(now[i] - now[j], axis=1)
+        d_before = np.linalg.norm(before[i] - before[j], axis=1)
+        keep = (d_before > MIN_PAIR_PX) & (d_now > MIN_PAIR_PX)
+        logs = np.log(d_now[keep] / d_before[keep])
+        centre = float(np.median(logs))
+        mad = float(np.median(np.abs(logs - centre)))
+        sigma = 1.4826 * mad * 1.25 / math.sqrt(n) + 0.002
+        assert _pairwise_scale(now, before) == (math.exp(centre), sigma)

@@ -4,8 +4,10 @@ established one."""
 
 from __future__ import annotations
 
+import random
+
 from rearguard.config import load_config
-from rearguard.core.tracking import Tracker
+from rearguard.core.tracking import GAIT_BOB, Tracker, _apart, _Prediction
 from rearguard.messages import Box, Detection, DetectionSet
 
 CONFIG = load_config(None).tracking
@@ -88,3 +90,30 @@ def test_a_far_box_whose_width_jitters_by_a_few_pixels_stays_one_track():
     tracker = Tracker(CONFIG, {"person"})
     (ident,) = _frame(tracker, 0, (637.0, 250.0, 651.0, 288.0))
     assert _frame(tracker, 1, (633.0, 279.0, 655.0, 318.0)) == [ident]
+
+
+def test_the_shortcut_for_pairs_far_apart_rejects_only_what_ranking_rejects():
+    """``_apart`` settles most pairs before ranking: it must never drop a pair ``_rank`` would
+    take, whatever the boxes, the track's state and how long it went unseen; edges that touch
+    and centres exactly at the reach included."""
+    rng = random.Random(4)
+    tracker = Tracker(CONFIG, {"person", "car"})
+    bob_px = 2 * GAIT_BOB * FRAME[1]
+    rejected = 0
+    for _ in range(4000):
+        track = tracker._start(Detection("person", 0, 0.6, _walker(300.0)), 0.0)
+        track.hits = rng.choice((1, CONFIG.confirm_hits))
+        track.u.rate = rng.uniform(-80, 80)
+        t = rng.choice((0.1, 0.5, 0.9))
+        predicted = _Prediction(track.box_at(t), tracker.confirmed(track), t - track.last_seen)
+        p, reach = predicted.box, predicted.reach
+        width, height = rng.uniform(5, 60), rng.uniform(10, 150)
+        centre = (p[0] + p[2]) / 2
+        x = rng.choice((rng.uniform(p[0] - 200, p[2] + 200), p[2], p[0] - width,
+                        centre - reach - width / 2, centre + reach - width / 2))
+        y = rng.uniform(p[1] - 100, p[3] + 100)
+        det = Detection(rng.choice(("person", "car")), 0, 0.6, (x, y, x + width, y + height))
+        if _apart(p, det.box, reach):
+            rejected += 1
+            assert tracker._rank(track, predicted, det, t, FRAME, bob_px) is None
+    assert rejected > 1000  # the shortcut is taken, and checked, often

@@ -1,9 +1,13 @@
 """``rearguard bench``: where the per-frame time goes, and how fast and far the device sees.
 
-1. Stages, on real footage: preprocessing, inference, decoding with NMS, tracking with fusion,
-   and bare ``session.run`` on the very same input tensor, interleaved A/B (the order of the
-   whole pipeline and the bare run alternates frame by frame, so load on the machine hits
-   both alike). ``overhead_ratio`` is the median of the per-frame whole/bare ratios.
+1. Stages, on real footage: preprocessing, inference, decoding with NMS, the scale meter
+   (each detection's growth from optical flow, ``rearguard/detection/scale.py``), tracking
+   with fusion, and bare ``session.run`` on the very same input tensor, interleaved A/B (the
+   order of the whole pipeline and the bare run alternates frame by frame, so load on the
+   machine hits both alike). "Whole" is every stage but the bare run, the scale meter
+   included: the live loop's detector thread runs it on every frame too, and leaving it out
+   would flatter the pipeline. ``overhead_ratio`` is the median of the per-frame whole/bare
+   ratios.
 2. This machine's row of the board timing table (every catalog model whose file is present,
    bare ``session.run``), beside the boards' rows and the full-view rate each board keeps
    with the far view on (``rearguard/boards.py``).
@@ -40,11 +44,13 @@ from rearguard.core.world import WorldModel
 from rearguard.detection import load_catalog, open_detector
 from rearguard.detection.detector import Detector
 from rearguard.detection.farview import ViewScheduler
+from rearguard.detection.scale import ScaleMeter
 from rearguard.messages import DetectionSet, Frame
 
 DEFAULT_CLIP = "footage/opencv_vtest.avi"
 LIVE_CLIP = "footage/opencv_vtest.avi"  # 79 s of people at 10 fps: the longest clip
-STAGES = ("preprocess", "inference", "decode+nms", "tracking+fusion", "whole", "bare run")
+STAGES = ("preprocess", "inference", "decode+nms", "scale", "tracking+fusion", "whole",
+          "bare run")
 DISTANCES_M = (10.0, 15.0, 20.0, 25.0, 30.0)
 
 
@@ -145,6 +151,7 @@ def _stages(detector: Detector, config, clip: Path, args: argparse.Namespace,
 
     world = WorldModel(dataclasses.replace(config, rangefinders=[]),
                        detector.spec.obstacle_heights)
+    scale = ScaleMeter(frozenset(detector.spec.obstacle_heights))  # as the live loop makes it
     times: dict[str, list[float]] = {stage: [] for stage in STAGES}
     allocated = []
     total = args.frames + args.warmup
@@ -154,7 +161,7 @@ def _stages(detector: Detector, config, clip: Path, args: argparse.Namespace,
         measure_alloc = args.warmup <= count < args.warmup + min(20, args.frames // 4)
         if measure_alloc:
             tracemalloc.start()
-        lap = _time_frame(detector, world, frame, bare_first=count % 2 == 1)
+        lap = _time_frame(detector, scale, world, frame, bare_first=count % 2 == 1)
         if measure_alloc:
             allocated.append(tracemalloc.get_traced_memory()[1])
             tracemalloc.stop()
@@ -182,9 +189,13 @@ def _frames(clip: Path, limit: int):
     capture.release()
 
 
-def _time_frame(detector: Detector, world: WorldModel, frame: Frame,
+def _time_frame(detector: Detector, scale: ScaleMeter, world: WorldModel, frame: Frame,
                 bare_first: bool) -> dict[str, float]:
-    """One frame through every stage, and one bare run; which goes first alternates (A/B)."""
+    """One frame through every stage, and one bare run; which goes first alternates (A/B).
+
+    The scale meter gets the frame and its DetectionSet, and the world the measured set, as in
+    the live loop's detector thread.
+    """
     clock = time.perf_counter
     bare = 0.0
     if bare_first:
@@ -199,14 +210,16 @@ def _time_frame(detector: Detector, world: WorldModel, frame: Frame,
     t2 = clock()
     detections = detector.decode(outputs, placement, frame.size)
     t3 = clock()
-    world.add_detections(DetectionSet(frame.t, frame.index, frame.size, detections))
-    world.obstacles(frame.t)
+    measured = scale.measure(frame, DetectionSet(frame.t, frame.index, frame.size, detections))
     t4 = clock()
+    world.add_detections(measured)
+    world.obstacles(frame.t)
+    t5 = clock()
     if not bare_first:
         detector.run_bare()
-        bare = clock() - t4
+        bare = clock() - t5
     return {"preprocess": t1 - t0, "inference": t2 - t1, "decode+nms": t3 - t2,
-            "tracking+fusion": t4 - t3, "whole": t4 - t0, "bare run": bare}
+            "scale": t4 - t3, "tracking+fusion": t5 - t4, "whole": t5 - t0, "bare run": bare}
 
 
 def _machine_row(threads: int, progress: Progress, runs: int = 30) -> dict[str, float]:
@@ -290,8 +303,8 @@ def _print(r: dict[str, Any]) -> None:
     print(f"  {'stage':<16} {'median ms':>10} {'p95 ms':>8}")
     for stage, v in r["stages_ms"].items():
         print(f"  {stage:<16} {v['median']:>10.2f} {v['p95']:>8.2f}")
-    print(f"  whole / bare session.run, interleaved A/B: {r['overhead_ratio']:.3f} "
-          f"(median of per-frame ratios)")
+    print(f"  whole (preprocess to tracking+fusion, scale included) / bare session.run, "
+          f"interleaved A/B: {r['overhead_ratio']:.3f} (median of per-frame ratios)")
     if r["allocated_kib_per_frame"] is not None:
         print(f"  Python allocations per frame (peak, tracemalloc): "
               f"{r['allocated_kib_per_frame']} KiB")

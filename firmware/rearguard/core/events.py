@@ -24,6 +24,14 @@ def event(t: float, kind: str, **fields: Any) -> dict[str, Any]:
 
 
 def _clean(value: Any) -> Any:
+    # Plain floats, strings and ints are most fields (a track event's box is four floats):
+    # settled by their exact type before the chain of isinstance tests, which subclasses
+    # (enums, bool, numpy scalars) still go through.
+    kind = type(value)
+    if kind is float:
+        return round(value, DECIMALS)
+    if kind is str or kind is int:
+        return value
     if isinstance(value, enum.IntEnum):
         return value.name
     if isinstance(value, enum.Enum):

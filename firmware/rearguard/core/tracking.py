@@ -168,6 +168,32 @@ def _coast_slack(predicted: Box, unseen_s: float) -> float:
     return COAST_SLACK * (predicted[3] - predicted[1]) * unseen_s
 
 
+class _Prediction:
+    """A track's predicted box for this frame, with what ranking its pairs needs of it."""
+
+    __slots__ = ("box", "confirmed", "reach", "slack")
+
+    def __init__(self, box: Box, confirmed: bool, unseen_s: float):
+        self.box, self.confirmed = box, confirmed
+        self.slack = _coast_slack(box, unseen_s)
+        # The farthest sideways a box's centre may be and still pass ``_close`` in a tier this
+        # track can take (the coasting slack only for a confirmed one): the same sums
+        # ``_close`` compares against, so the shortcut in ``_apart`` decides exactly as the
+        # full tests would.
+        half = 0.5 * (box[2] - box[0])
+        self.reach = max(half, half + self.slack) if confirmed else half
+
+
+def _apart(predicted: Box, box: Box, reach: float) -> bool:
+    """Can the pair be rejected at once? Yes when the boxes do not overlap sideways (so their
+    IoU is 0, below every tier's least: match_iou is at least 0.01) and the centres are
+    further apart sideways than ``reach`` (so no ``_close`` holds). Most pairs of a frame are
+    such, other people's boxes, and this is cheaper than ``_rank``'s tests."""
+    if min(predicted[2], box[2]) - max(predicted[0], box[0]) > 0.0:
+        return False
+    return abs((box[0] + box[2]) - (predicted[0] + predicted[2])) / 2 > reach
+
+
 def _centre_gap(predicted: Box, box: Box) -> float:
     """Distance between the boxes' centres in the predicted box's heights (for ranking)."""
     du = (box[0] + box[2] - predicted[0] - predicted[2]) / 2
@@ -303,11 +329,16 @@ class Tracker:
         the weakest claim, and would restart the track's growth). Within a tier the best
         overlap (or the nearest, for coasting) goes first.
         """
+        bob_px = 2 * GAIT_BOB * frame_size[1]  # the same for every pair: once a frame
         candidates = []
         for track in self.tracks:
-            predicted = track.box_at(t)
+            # What a pair needs of its track, once per track rather than once per pair.
+            predicted = _Prediction(track.box_at(t), self.confirmed(track),
+                                    t - track.last_seen)
             for det in detections:
-                ranked = self._rank(track, predicted, det, t, frame_size)
+                if _apart(predicted.box, det.box, predicted.reach):
+                    continue  # most pairs (other people): settled without ranking them
+                ranked = self._rank(track, predicted, det, t, frame_size, bob_px)
                 if ranked is not None:
                     candidates.append((*ranked, track.track_id, track, det))
         candidates.sort(key=lambda c: c[:3])  # tier, then best first; ties by id
@@ -319,25 +350,23 @@ class Tracker:
                 used_dets.add(id(det))
         return pairs
 
-    def _rank(self, track: Track, predicted: Box, det: Detection, t: float,
-              frame_size: tuple[int, int]) -> tuple[int, float] | None:
+    def _rank(self, track: Track, predicted: _Prediction, det: Detection, t: float,
+              frame_size: tuple[int, int], bob_px: float) -> tuple[int, float] | None:
         """(tier, cost) of pairing ``track`` with ``det``, lower first; None if they cannot be
         the same object."""
-        confirmed = self.confirmed(track)
-        overlap = iou(predicted, det.box)
+        box, confirmed = predicted.box, predicted.confirmed
+        overlap = iou(box, det.box)
         tier = TIER_CONFIRMED if confirmed else TIER_TENTATIVE
         if det.label != track.label:
             # The same object read as another class (a far person as a "fire hydrant"): it
             # joins the track, which keeps the class most votes gave it.
             return (tier, CROSS_LABEL_PENALTY - overlap) if overlap >= CROSS_LABEL_IOU else None
-        bob_px = 2 * GAIT_BOB * frame_size[1]
-        if overlap >= self.config.match_iou or _close(predicted, det.box, bob_px):
+        if overlap >= self.config.match_iou or _close(box, det.box, bob_px):
             if confirmed and self._takes_over(track, det.box, t - track.t, frame_size):
                 tier = TIER_TAKEOVER
             return tier, -overlap
-        slack = _coast_slack(predicted, t - track.last_seen)
-        if confirmed and _close(predicted, det.box, bob_px, slack):
-            return TIER_COASTING, _centre_gap(predicted, det.box)
+        if confirmed and _close(box, det.box, bob_px, predicted.slack):
+            return TIER_COASTING, _centre_gap(box, det.box)
         return None
 
     @staticmethod

@@ -152,7 +152,8 @@ def suppress(candidates: Candidates, nms_iou: float, frame_size: tuple[int, int]
     kept = kept[np.argsort(-scores[kept], kind="stable")]
     width, height = frame_size
     boxes = boxes[kept]
-    boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(0, width)
-    boxes[:, [1, 3]] = boxes[:, [1, 3]].clip(0, height)
+    # In place through strided views: no gathered copies of the columns to clip and scatter.
+    np.clip(boxes[:, 0::2], 0, width, out=boxes[:, 0::2])
+    np.clip(boxes[:, 1::2], 0, height, out=boxes[:, 1::2])
     visible = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
     return boxes[visible], scores[kept][visible], class_ids[kept][visible]

@@ -175,10 +175,11 @@ class Detector:
         candidates: Candidates = self.decoder(outputs, placement, self.score_threshold)
         boxes, scores, class_ids = suppress(candidates, self.nms_iou, frame_size)
         names = self.spec.class_names
+        # tolist() makes the Python floats and ints in one call per array, the same values
+        # float() and int() give element by element.
         return tuple(
-            Detection(names[int(c)], int(c), float(s), (float(b[0]), float(b[1]),
-                                                        float(b[2]), float(b[3])))
-            for b, s, c in zip(boxes, scores, class_ids, strict=True))
+            Detection(names[c], c, s, (b[0], b[1], b[2], b[3]))
+            for b, s, c in zip(boxes.tolist(), scores.tolist(), class_ids.tolist(), strict=True))
 
     def detect(self, frame: Frame) -> DetectionSet:
         placement = self.prepare(frame.image)
