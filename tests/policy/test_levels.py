@@ -225,3 +225,18 @@ def test_a_far_threat_whose_distance_no_longer_closes_in_time_is_released():
     ])
     assert levels[-1][1] < AlertLevel.WARNING
     assert all(lv < AlertLevel.DANGER for _, lv in levels)
+
+
+def test_a_danger_is_held_while_its_closing_speed_is_not_estimated_again():
+    # DANGER at 2.6 m; then a box another object took over voids its distance track: a fresh
+    # estimate, closing speed 0 +- 12 m/s, while its own pixels still time it at 0.5 s.
+    # "Not approaching" by the fresh look is no evidence: DANGER holds by its countdown.
+    policy = AlertPolicy(CFG, SIDES)
+    fresh = dict(closing=0.0, distance=1.3)
+    levels, _ = walk(policy, [
+        (0.0, [person(0.0, ttc=2.2, distance=5.0, closing=2.3)]),
+        (1.0, [person(1.0, ttc=1.1, distance=2.6, closing=2.3)]),
+        (1.7, [replace(person(1.7, ttc=0.5, **fresh), closing_sigma_mps=12.0)]),
+        (1.9, [replace(person(1.9, ttc=0.4, **fresh), closing_sigma_mps=11.0)]),
+    ])
+    assert [lv for _, lv in levels] == [AlertLevel.WARNING] + [AlertLevel.DANGER] * 3

@@ -3,6 +3,7 @@ beam, and two people of whom only one is in the beam."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -105,3 +106,42 @@ def test_a_track_keeps_the_class_most_of_its_boxes_gave_it():
         tracker.update(DetectionSet(0.1 * i, i, (640, 360), (Detection(label, 0, 0.6, box),)))
     (track,) = tracker.tracks
     assert track.label == "person" and track.hits == len(labels)
+
+
+def _standing_person_with_echoes(world: WorldModel, echo_from: float, until: float):
+    """A person standing 3 m straight behind, detected at 10 Hz; echoes from ``echo_from``."""
+    scene = Scene("person", 1.7, 0.5, 0.0, start_m=3.0, lateral_m=0.0, edge_noise_px=0.5)
+    echoes = [RangeReading(echo_from + k / 15, "rear", 3.0)
+              for k in range(int((until - echo_from) * 15))]
+    frames = itertools.takewhile(lambda ds: ds.t <= until, scene.detections(K, drop_every=1000))
+    inputs = [(ds.t, 1, ds) for ds in frames]
+    inputs += [(r.t, 0, r) for r in echoes]
+    for _, _, item in sorted(inputs, key=lambda x: (x[0], x[1])):
+        if isinstance(item, RangeReading):
+            world.add_range(item)
+        else:
+            world.add_detections(item)
+
+
+def test_the_first_echo_of_a_track_sets_its_distance_not_a_closing_speed():
+    # The camera's distance is 40 % long (a class height that does not fit: 2.4 m for a
+    # 1.7 m person) on a young track. The first echo says 3 m: the track is corrected at
+    # once, and the step from 4.2 m to 3 m is not an approach (it read 0.73 m/s, above the
+    # policy's min_closing_speed_mps, when the echo was folded in as a measurement).
+    world = WorldModel(CONFIG, {"person": 2.4})
+    _standing_person_with_echoes(world, echo_from=0.3, until=0.6)
+    (track,) = [o for o in world.obstacles(0.6) if o.source is not ObstacleSource.RANGER]
+    assert track.source is ObstacleSource.FUSED and abs(track.distance_m - 3.0) < 0.1
+    assert track.closing_speed_mps is not None
+    assert abs(track.closing_speed_mps) < CONFIG.alert.min_closing_speed_mps
+
+
+def test_an_echo_whose_track_is_no_longer_reported_is_an_obstacle_of_its_own():
+    # The camera stops delivering (or loses the person) while the rangefinder still hears
+    # them at 3 m: the echo is reported, not hidden behind a track nobody reports any more.
+    world = WorldModel(CONFIG, HEIGHTS)
+    _standing_person_with_echoes(world, echo_from=0.5, until=1.0)
+    for k in range(30):  # echoes only, for two seconds
+        world.add_range(RangeReading(1.0 + k / 15, "rear", 3.0))
+    (echo,) = world.obstacles(2.95)
+    assert echo.source is ObstacleSource.RANGER and abs(echo.distance_m - 3.0) < 0.05

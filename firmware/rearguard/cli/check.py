@@ -121,7 +121,9 @@ def _probe_model(config: Config, frame, rows: list[Row]) -> None:
         return
     detector.detect(frame)  # the first run sets up onnxruntime's buffers
     result, ms = _timed(lambda: detector.detect(frame))
-    rows.append(Row("model", where, True, f"{len(result.detections)} objects in the frame, "
+    width, height = detector.preprocess.canvas_size
+    rows.append(Row("model", where, True, f"{detector.spec.name} fed {width}x{height}: "
+                                          f"{len(result.detections)} objects in the frame, "
                                           f"{threads} threads ({why})", ms))
 
 

@@ -130,9 +130,19 @@ def _detector(config: Config, profile: BoardProfile) -> tuple[Config, Any]:
     config = dataclasses.replace(config, detector=dataclasses.replace(config.detector,
                                                                       threads=threads))
     detector = open_detector(config.detector, profile)
-    _say(f"detector: {detector.spec.name} with {threads} onnxruntime thread"
+    _say(f"detector: {detector.spec.name} at {max(detector.input_size)} px "
+         f"({_input_shape(detector, config)}) with {threads} onnxruntime thread"
          f"{'s' if threads != 1 else ''} ({why})")
     return config, detector
+
+
+def _input_shape(detector: Any, config: Config) -> str:
+    """The tensor the camera's frames are fed as (it follows their shape where it can)."""
+    camera = config.camera
+    size = (camera.width, camera.height) if config.far_view.enabled else \
+        (camera.detect_width, camera.detect_height)
+    width, height = detector.preprocess.canvas_for(size)
+    return f"{width}x{height} for {size[0]}x{size[1]} frames"
 
 
 def _assemble(config: Config, args: argparse.Namespace, detector: Any,

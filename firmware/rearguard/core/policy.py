@@ -132,6 +132,9 @@ def _urgency(o: Obstacle) -> tuple[float, float, int]:
 
 
 PASSED_AFTER_S = 0.5  # a remembered threat is gone this long after it was due at the lens
+# A closing speed known no better than this (one sigma) says nothing about a runner-scale
+# approach (1-8 m/s): it is not evidence that the object stopped.
+UNSETTLED_SPEED_SIGMA_MPS = 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +181,12 @@ class ThreatMemory:
                 # DANGER it no longer calls for comes back only by its countdown.
                 level = max(a.level, AlertLevel.WARNING)
                 self._threats[track_id] = _Threat(level, t + o.time_to_contact_s,
-                                                  o.distance_m, o)
-                timed.add(track_id)
+                                                  _distance(o, known), o)
+                if a.level >= AlertLevel.WARNING or not _speed_unknown(o):
+                    timed.add(track_id)
+                # Else it calls for less only because its closing speed is not estimated yet
+                # (a fresh distance filter): no evidence that it left. Its new time to contact
+                # moves its countdown, which speaks for it until _gone finds evidence.
         best = CLEAR
         for track_id, threat in list(self._threats.items()):
             if self._gone(t, threat, present.get(track_id), fresh.get(track_id)):
@@ -215,13 +222,28 @@ class ThreatMemory:
         # Measured now and its closing speed gone: the camera sees it stop, which is evidence.
         # Unmeasured (cut by the frame, hidden), or still closing though not clearly enough to
         # time, and close: hold.
+        # A closing speed not estimated yet (a fresh distance filter) is no evidence.
         closing = o.closing_speed_mps
-        stopped = closing is None or closing < self.cfg.min_closing_speed_mps
+        stopped = (closing is None or closing < self.cfg.min_closing_speed_mps) \
+            and not _speed_unknown(o)
         if far:
             # One frame without a time to contact (a box edge the gait moved, a cross-check
             # that said no) is not evidence; a distance that no longer closes in time is.
             return not _arrives_in_time(o, self.cfg)
         return o.measured and stopped
+
+
+def _speed_unknown(o: Obstacle) -> bool:
+    """Is its closing speed not estimated yet (too uncertain to say it stopped)?"""
+    return o.closing_sigma_mps is not None and o.closing_sigma_mps > UNSETTLED_SPEED_SIGMA_MPS
+
+
+def _distance(o: Obstacle, known: _Threat | None) -> float | None:
+    """Its distance now, or the last one known (a box the frame cuts has none): an unknown
+    distance does not make a threat far."""
+    if o.distance_m is None and known is not None:
+        return known.distance_m
+    return o.distance_m
 
 
 def _arrives_in_time(o: Obstacle, cfg: AlertConfig) -> bool:

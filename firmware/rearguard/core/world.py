@@ -339,6 +339,7 @@ class WorldModel:
             source=ObstacleSource.FUSED if fused else ObstacleSource.CAMERA, box=box,
             distance_m=distance, bearing_deg=bearing_deg(k, centre) if k else None,
             closing_speed_mps=closing, time_to_contact_s=ttc, lateral_speed_mps=lateral,
+            closing_sigma_mps=math.sqrt(filt.axis.p11) if filt is not None else None,
             lateral_m=offset, half_width_m=filt.half_width if filt is not None else None,
             measured=self._measured.get(track.track_id, False)
             and t - track.last_seen <= COAST_TTC_S, echo_m=echo)
