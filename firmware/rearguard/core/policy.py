@@ -234,7 +234,10 @@ class ThreatMemory:
 
 
 def _speed_unknown(o: Obstacle) -> bool:
-    """Is its closing speed not estimated yet (too uncertain to say it stopped)?"""
+    """Is its closing speed not estimated (yet, or any more: no distance to take it from), or
+    too uncertain to say it stopped?"""
+    if o.closing_speed_mps is None:
+        return True
     return o.closing_sigma_mps is not None and o.closing_sigma_mps > UNSETTLED_SPEED_SIGMA_MPS
 
 
