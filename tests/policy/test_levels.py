@@ -240,3 +240,15 @@ def test_a_danger_is_held_while_its_closing_speed_is_not_estimated_again():
         (1.9, [replace(person(1.9, ttc=0.4, **fresh), closing_sigma_mps=11.0)]),
     ])
     assert [lv for _, lv in levels] == [AlertLevel.WARNING] + [AlertLevel.DANGER] * 3
+
+
+def test_a_far_threat_held_by_its_distance_is_not_counted_down_to_danger():
+    # A walker 12 m away timed at 1.9 s (WARNING); then no time to contact while his distance
+    # falls fast enough to arrive in time (held). Far away the countdown is an extrapolation:
+    # it holds the WARNING and raises no DANGER.
+    policy = AlertPolicy(CFG, SIDES)
+    steps = [(0.0, [person(0.0, ttc=1.9, distance=12.0, closing=6.0)])]
+    steps += [(0.1 * k, [person(0.1 * k, ttc=None, distance=12.0 - 0.5 * k, closing=6.0)])
+              for k in range(1, 10)]
+    levels, _ = walk(policy, steps)
+    assert {lv for _, lv in levels} == {AlertLevel.WARNING}

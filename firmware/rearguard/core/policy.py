@@ -182,11 +182,13 @@ class ThreatMemory:
                 level = max(a.level, AlertLevel.WARNING)
                 self._threats[track_id] = _Threat(level, t + o.time_to_contact_s,
                                                   _distance(o, known), o)
-                if a.level >= AlertLevel.WARNING or not _speed_unknown(o):
+                near = _within(_distance(o, known), self.cfg.caution_distance_m)
+                if a.level >= AlertLevel.WARNING or not (near and _speed_unknown(o)):
                     timed.add(track_id)
-                # Else it calls for less only because its closing speed is not estimated yet
-                # (a fresh distance filter): no evidence that it left. Its new time to contact
-                # moves its countdown, which speaks for it until _gone finds evidence.
+                # Else it is near and calls for less only because its closing speed is not
+                # estimated (a fresh distance filter): no evidence that it left. Its new time
+                # to contact moves its countdown, which speaks for it until _gone finds
+                # evidence. Far away, the fresh look speaks: a countdown there is noise.
         best = CLEAR
         for track_id, threat in list(self._threats.items()):
             if self._gone(t, threat, present.get(track_id), fresh.get(track_id)):
@@ -195,7 +197,12 @@ class ThreatMemory:
             if track_id in timed:
                 continue
             remaining = threat.due_t - t
-            level = AlertLevel.DANGER if remaining <= self.cfg.danger_ttc_s else threat.level
+            # The countdown brings DANGER by contact for a threat last known near. Far away it
+            # is an extrapolation, not evidence: it holds the WARNING, and a far object that
+            # really comes is timed afresh on its way in.
+            due = remaining <= self.cfg.danger_ttc_s and _within(threat.distance_m,
+                                                                 self.cfg.caution_distance_m)
+            level = AlertLevel.DANGER if due else threat.level
             if level > best.level:
                 best = Assessment(level, f"{threat.obstacle.label} #{track_id} due in "
                                          f"{max(remaining, 0.0):.2f} s (held)", threat.obstacle)
@@ -231,6 +238,10 @@ class ThreatMemory:
             # that said no) is not evidence; a distance that no longer closes in time is.
             return not _arrives_in_time(o, self.cfg)
         return o.measured and stopped
+
+
+def _within(distance: float | None, limit: float) -> bool:
+    return distance is not None and distance <= limit
 
 
 def _speed_unknown(o: Obstacle) -> bool:
