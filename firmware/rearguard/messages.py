@@ -62,6 +62,9 @@ class Detection:
     # standard deviation; None when it could not be measured (a new object, too few features).
     growth: float | None = None
     growth_sigma: float | None = None
+    # Frame pixels per pixel of the network's input, in the view that found it: how coarse its
+    # box edges are (a full view at 320 px of a 1280 px frame: 4; its far view: 2).
+    input_px: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,3 +204,22 @@ def test_replay_of_a_recording_cuts_the_same_window_as_the_device(tmp_path):
     session = open_session(tmp_path / "s")
     replayed = ViewScheduler.for_config(config, session_intrinsics(session))
     assert replayed.crop_for((1280, 720)) == live
+
+
+def test_a_box_from_a_coarser_view_gives_a_less_certain_distance(assets):
+    """The full view at 320 px sees a 1280 px frame at 4 frame pixels per input pixel, its far
+    view at 2: the same box is a coarser measurement from the full view, and the distance
+    says so; the detector stamps each detection with its view's scale."""
+    from rearguard.core.geometry import box_edge_px
+
+    box = (620.0, 300.0, 650.0, 360.0)  # a person about 20 m away
+    full = distance_from_height(K720, box, 1.7, box_edge_px(4.0))
+    far = distance_from_height(K720, box, 1.7, box_edge_px(2.0))
+    assert full.metres == far.metres and full.sigma > far.sigma
+    detector = open_detector(DetectorConfig(model="yolox_nano_416", input_size=320),
+                             board_profile("none"))
+    assert detector.input_px((1280, 720)) == pytest.approx(4.0)
+    assert detector.input_px((640, 360)) == pytest.approx(2.0)  # the far view's window
+    image = cv2.imread(str(assets / "images" / "street.png"), cv2.IMREAD_COLOR)
+    found = detector.detect(Frame(0.0, 0, cv2.resize(image, (1280, 720)))).detections
+    assert found and all(d.input_px == pytest.approx(4.0) for d in found)

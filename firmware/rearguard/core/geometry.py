@@ -34,7 +34,11 @@ SENSOR_WIDTH_PX, SENSOR_HEIGHT_PX, PIXEL_MM = 4608, 2592, 0.0014
 LENS_FOCAL_MM = {"cm3-normal": 4.74, "cm3-wide": 2.75}
 
 HEIGHT_SPREAD = 0.08  # relative spread of real heights within a class (people: 1.55-1.85 m)
-BOX_EDGE_PX = 2.0  # how far a detector's box edge wanders, pixels
+BOX_EDGE_PX = 2.0  # how far a detector's box edge wanders at least, frame pixels
+# ... and in pixels of the network's input: a box found in a shrunk view is as coarse as the
+# view (YOLOX regresses edges on an 8-pixel grid of its input; about one input pixel of
+# wander, measured on walkers 20 m away: heights of 59-81 px in a 320 px view of 1280).
+BOX_EDGE_INPUT_PX = 1.0
 PITCH_SPREAD_DEG = 1.5  # how much the gait rocks the camera's pitch
 MIN_GROUND_ANGLE_DEG = 0.5  # rays flatter than this meet the ground too far away to trust
 EDGE_MARGIN_PX = 5.0  # a box within this of the frame's edge is cut off by it
@@ -98,9 +102,17 @@ def bearing_deg(k: CameraIntrinsics, x: float) -> float:
     return math.degrees(math.atan2(x - k.cx, k.fx))
 
 
-def distance_from_height(k: CameraIntrinsics, box: Box,
-                         real_height_m: float) -> DistanceEstimate | None:
-    """Depth from the box's height in pixels; None when the box is cut by the frame edge."""
+def box_edge_px(input_px: float) -> float:
+    """How far a box edge wanders, frame pixels, for a view of ``input_px`` frame pixels per
+    input pixel."""
+    return max(BOX_EDGE_PX, BOX_EDGE_INPUT_PX * input_px)
+
+
+def distance_from_height(k: CameraIntrinsics, box: Box, real_height_m: float,
+                         edge_px: float = BOX_EDGE_PX) -> DistanceEstimate | None:
+    """Depth from the box's height in pixels; None when the box is cut by the frame edge.
+
+    ``edge_px``: how far each box edge wanders (``box_edge_px``), frame pixels."""
     top, bottom = box[1], box[3]
     if top <= EDGE_MARGIN_PX or bottom >= k.height - EDGE_MARGIN_PX:
         return None  # a box cut by the frame is shorter than the object
@@ -108,12 +120,12 @@ def distance_from_height(k: CameraIntrinsics, box: Box,
     if pixels < 4:
         return None
     z = k.fy * real_height_m / pixels
-    relative = math.hypot(HEIGHT_SPREAD, 2 * BOX_EDGE_PX / pixels)
+    relative = math.hypot(HEIGHT_SPREAD, 2 * edge_px / pixels)
     return DistanceEstimate(z, z * relative)
 
 
-def distance_from_ground(k: CameraIntrinsics, box: Box,
-                         mounting: MountingConfig) -> DistanceEstimate | None:
+def distance_from_ground(k: CameraIntrinsics, box: Box, mounting: MountingConfig,
+                         edge_px: float = BOX_EDGE_PX) -> DistanceEstimate | None:
     """Horizontal distance to where the box meets the ground; None if that is not visible."""
     bottom = box[3]
     if bottom >= k.height - EDGE_MARGIN_PX:
@@ -124,7 +136,7 @@ def distance_from_ground(k: CameraIntrinsics, box: Box,
         return None  # at or above the horizon
     z = mounting.height_m / math.tan(angle)
     # dZ/dangle = -h / sin^2(angle); angle error from the gait's pitch and the box edge.
-    sigma_angle = math.hypot(math.radians(PITCH_SPREAD_DEG), BOX_EDGE_PX / k.fy)
+    sigma_angle = math.hypot(math.radians(PITCH_SPREAD_DEG), edge_px / k.fy)
     return DistanceEstimate(z, mounting.height_m / math.sin(angle) ** 2 * sigma_angle)
 
 

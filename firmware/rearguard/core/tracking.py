@@ -246,6 +246,7 @@ class Track:
     log_size: ScaleAxis  # ln(the box's longer side, pixels)
     aspect: float  # width / height, smoothed
     detected_box: Box = (0.0, 0.0, 0.0, 0.0)  # the detector's own box at the last update
+    detected_px: float = 1.0  # its view's frame pixels per input pixel (Detection.input_px)
     hits: int = 1
     steady: int = 1  # updates since the box's size last restarted (rates need several)
     jumped: bool = False  # the last update's size was not this object's (taken over)
@@ -428,6 +429,7 @@ class Tracker:
         self._update_scale(track, det, dt, log_size, aspect, frame_size)
         track.aspect += ASPECT_SMOOTHING * (aspect - track.aspect)
         track.detected_box = det.box
+        track.detected_px = det.input_px
         track.t = track.last_seen = t
         track.hits += 1
         track.steady += 1

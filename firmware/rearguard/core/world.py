@@ -18,6 +18,7 @@ from rearguard.core.events import event
 from rearguard.core.geometry import (
     CameraIntrinsics,
     bearing_deg,
+    box_edge_px,
     combine,
     distance_from_ground,
     distance_from_height,
@@ -153,8 +154,9 @@ class WorldModel:
         # The detector's own box, not the tracker's smoothed one: the distance filter smooths
         # once, so its estimate does not lag twice.
         box = track.detected_box
-        estimate = combine(distance_from_height(k, box, self.class_heights[track.label]),
-                           distance_from_ground(k, box, self.config.mounting))
+        edge = box_edge_px(track.detected_px)
+        estimate = combine(distance_from_height(k, box, self.class_heights[track.label], edge),
+                           distance_from_ground(k, box, self.config.mounting, edge))
         self._measured[track.track_id] = estimate is not None
         if estimate is None:
             return

@@ -174,12 +174,20 @@ class Detector:
         """Boxes in frame pixels, after class-agnostic NMS, best first."""
         candidates: Candidates = self.decoder(outputs, placement, self.score_threshold)
         boxes, scores, class_ids = suppress(candidates, self.nms_iou, frame_size)
+        input_px = self.input_px(frame_size)
         names = self.spec.class_names
         # tolist() makes the Python floats and ints in one call per array, the same values
         # float() and int() give element by element.
         return tuple(
-            Detection(names[c], c, s, (b[0], b[1], b[2], b[3]))
+            Detection(names[c], c, s, (b[0], b[1], b[2], b[3]), input_px=input_px)
             for b, s, c in zip(boxes.tolist(), scores.tolist(), class_ids.tolist(), strict=True))
+
+    def input_px(self, frame_size: tuple[int, int]) -> float:
+        """Frame pixels per pixel of the network's input for a ``frame_size`` view (how coarse
+        its boxes are): the frame is scaled to fit the input (stretched, for PicoDet, by the
+        same factor along its coarser axis)."""
+        width, height = frame_size
+        return 1.0 / min(self.input_size[0] / width, self.input_size[1] / height)
 
     def detect(self, frame: Frame) -> DetectionSet:
         placement = self.prepare(frame.image)

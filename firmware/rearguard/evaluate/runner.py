@@ -93,8 +93,10 @@ class CachedDetector:
             self._answers[key] = stored
             self._dirty = True
         size, found = stored
+        # How coarse the boxes are follows from the view's size: not stored, worked out again.
+        input_px = self.detector.input_px(frame.size)
         return DetectionSet(frame.t, frame.index, (int(size[0]), int(size[1])), tuple(
-            Detection(label, int(cid), float(score), tuple(box), view)
+            Detection(label, int(cid), float(score), tuple(box), view, input_px=input_px)
             for label, cid, score, box, view in found))
 
 
