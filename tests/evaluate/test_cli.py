@@ -23,6 +23,13 @@ def run(capsys, *args) -> tuple[int, str]:
     return code, capsys.readouterr().err.strip().splitlines()[-1]
 
 
+def refused(capsys, tmp_path: Path, labels: str) -> str:
+    """The one line ``evaluate`` stops with (exit 2) on these labels."""
+    code, line = run(capsys, labelled(tmp_path, labels))
+    assert code == 2
+    return line
+
+
 def test_an_unknown_key_names_the_file_and_the_key(tmp_path, capsys, assets):
     root = labelled(tmp_path, '[clip]\nview = "low"\n[[quiet]]\nfrom = 0.0\ntill = 2.0\n')
     code, line = run(capsys, root)
@@ -31,13 +38,11 @@ def test_an_unknown_key_names_the_file_and_the_key(tmp_path, capsys, assets):
 
 
 def test_a_wrong_type_and_a_bad_view_are_named(tmp_path, capsys, assets):
-    root = labelled(tmp_path, '[clip]\nview = "overhead"\n')
-    code, line = run(capsys, root)
-    assert code == 2 and "clip.view: expected one of low, elevated" in line
-    root2 = labelled(tmp_path / "b", '[clip]\nview = "low"\n[[approach]]\nlabel = "person"\n'
-                                     'in_path = "yes"\nclosing_from = 0.0\ncontact_t = 2.0\n')
-    code, line = run(capsys, root2)
-    assert code == 2 and "approach[0].in_path: expected bool" in line
+    line = refused(capsys, tmp_path, '[clip]\nview = "overhead"\n')
+    assert "clip.view: expected one of low, elevated" in line
+    line = refused(capsys, tmp_path / "b", '[clip]\nview = "low"\n[[approach]]\n'
+                   'label = "person"\nin_path = "yes"\nclosing_from = 0.0\ncontact_t = 2.0\n')
+    assert "approach[0].in_path: expected bool" in line
 
 
 def test_a_clip_that_does_not_exist_is_named(tmp_path, capsys, assets):
@@ -62,10 +67,8 @@ def test_a_short_labelled_clip_is_judged_and_written_as_json(tmp_path, capsys, a
 
 
 def test_a_crossing_needs_a_distance_and_an_order(tmp_path, capsys, assets):
-    root = labelled(tmp_path, '[clip]\nview = "low"\n[[crossing]]\nfrom = 1.0\nto = 2.0\n')
-    code, line = run(capsys, root)
-    assert code == 2 and "crossing[0].distance_m: missing" in line
-    root2 = labelled(tmp_path / "b", '[clip]\nview = "low"\n[[crossing]]\nfrom = 2.0\n'
-                                     'to = 1.0\ndistance_m = 1.5\n')
-    code, line = run(capsys, root2)
-    assert code == 2 and "crossing[1].to" not in line and "crossing[0].to: expected a time" in line
+    line = refused(capsys, tmp_path, '[clip]\nview = "low"\n[[crossing]]\nfrom = 1.0\nto = 2.0\n')
+    assert "crossing[0].distance_m: missing" in line
+    line = refused(capsys, tmp_path / "b", '[clip]\nview = "low"\n[[crossing]]\nfrom = 2.0\n'
+                   'to = 1.0\ndistance_m = 1.5\n')
+    assert "crossing[1].to" not in line and "crossing[0].to: expected a time" in line

@@ -41,6 +41,15 @@ def _storage_faults(result, active=True):
     return result.faults("storage", active)
 
 
+def _felt_storage_fault(result, cause: str) -> None:
+    """One storage fault saying ``cause``: its pattern played, and warnings went on after it."""
+    assert result.status == 0
+    (fault,) = _storage_faults(result)  # one fault, not one per failed write
+    assert cause in fault["cause"]
+    assert result.patterns(("fault-storage",), fault["t"], fault["t"] + 1.0)
+    assert result.patterns(("danger",), fault["t"])  # warnings went on
+
+
 def _recording(folder: Path, min_free_mb: int = 0) -> str:
     return (f'[recording]\ndir = "{folder}"\nmin_free_mb = {min_free_mb}\n'
             f'max_total_mb = 1000\n')
@@ -56,11 +65,7 @@ def _fill(mount: Path) -> None:
 def test_a_disk_that_fills_during_the_run_stops_recording_not_warnings(small_disk, tmp_path):
     result = simulated_run(tmp_path, seconds=8.0, config_text=_recording(small_disk),
                            record=True, steer=[(6.0, echo_at(0.5))])
-    assert result.status == 0
-    (fault,) = _storage_faults(result)  # one fault, not one per failed write
-    assert "No space left on device" in fault["cause"]
-    assert result.patterns(("fault-storage",), fault["t"], fault["t"] + 1.0)
-    assert result.patterns(("danger",), fault["t"])  # warnings went on
+    _felt_storage_fault(result, "No space left on device")
     (folder,) = [p for p in small_disk.iterdir() if p.is_dir()]
     session = open_session(folder)  # what made it to the disk replays
     assert session.frame_count > 10
@@ -70,11 +75,7 @@ def test_starting_on_a_full_disk_runs_without_recording(small_disk, tmp_path):
     _fill(small_disk)
     result = simulated_run(tmp_path, seconds=2.5, config_text=_recording(small_disk / "s"),
                            record=True, steer=[(1.0, echo_at(0.5))])
-    assert result.status == 0
-    (fault,) = _storage_faults(result)
-    assert "recording off" in fault["cause"]
-    assert result.patterns(("fault-storage",), fault["t"], fault["t"] + 1.0)
-    assert result.patterns(("danger",), fault["t"])
+    _felt_storage_fault(result, "recording off")
     assert not [p for p in (small_disk / "s").glob("*") if p.name.endswith(".partial")]
 
 
@@ -83,11 +84,7 @@ def test_an_unwritable_recording_folder_runs_without_recording(tmp_path):
     blocker.write_text("")
     result = simulated_run(tmp_path, seconds=2.0, config_text=_recording(blocker / "s"),
                            record=True, steer=[(1.0, echo_at(0.5))])
-    assert result.status == 0
-    (fault,) = _storage_faults(result)
-    assert "not a folder" in fault["cause"]
-    assert result.patterns(("fault-storage",), fault["t"], fault["t"] + 1.0)
-    assert result.patterns(("danger",), fault["t"])
+    _felt_storage_fault(result, "not a folder")
 
 
 def test_the_oldest_sessions_go_to_keep_the_quota(tmp_path):

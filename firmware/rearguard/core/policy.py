@@ -180,9 +180,9 @@ class ThreatMemory:
                 # What it calls for now, and at least the WARNING the runner was given: a
                 # DANGER it no longer calls for comes back only by its countdown.
                 level = max(a.level, AlertLevel.WARNING)
-                self._threats[track_id] = _Threat(level, t + o.time_to_contact_s,
-                                                  _distance(o, known), o)
-                near = _within(_distance(o, known), self.cfg.caution_distance_m)
+                distance = _distance(o, known)
+                self._threats[track_id] = _Threat(level, t + o.time_to_contact_s, distance, o)
+                near = _within(distance, self.cfg.caution_distance_m)
                 if a.level >= AlertLevel.WARNING or not (near and _speed_unknown(o)):
                     timed.add(track_id)
                 # Else it is near and calls for less only because its closing speed is not

@@ -45,12 +45,9 @@ class YoloxDecoder:
 
     def __init__(self, input_size: tuple[int, int], strides: Sequence[int] = (8, 16, 32)):
         self.strides = tuple(strides)
-        self.grid = _grid(input_size, strides, 0.0)
-        self._grids = {tuple(input_size): self.grid}
+        self._grids = {tuple(input_size): _grid(input_size, strides, 0.0)}
 
     def _grid_for(self, canvas: tuple[int, int]) -> np.ndarray:
-        if canvas == (0, 0):  # a placement from before canvases were recorded: the nominal
-            return self.grid
         if canvas not in self._grids:
             self._grids[canvas] = _grid(canvas, self.strides, 0.0)
         return self._grids[canvas]

@@ -26,7 +26,7 @@ _VALUE_TYPE = 2
 _TYPE_TENSOR = 1
 _TENSOR_SHAPE = 2
 _SHAPE_DIM = 1
-_DIM_VALUE, _DIM_PARAM = 1, 2
+_DIM_PARAM = 2
 
 
 class ModelFormatError(ValueError):
@@ -64,24 +64,27 @@ def free_input_size(model: bytes) -> bytes:
 
 def _free_spatial_dims(value_info: bytes) -> bytes:
     """The input's shape [N, C, H, W] with H and W as named (free) dimensions."""
-    def shape(raw: bytes) -> bytes:
-        dims = [f for f in _parse(raw) if f[0] == _SHAPE_DIM]
-        if len(dims) != 4:
-            raise ModelFormatError(f"the model's input has {len(dims)} dimensions, not NCHW")
-        free = [_serialise([(_DIM_PARAM, _LEN, name)]) for name in (b"height", b"width")]
-        return _serialise([*dims[:2], *((_SHAPE_DIM, _LEN, d) for d in free)])
-
-    return _edit_tensor_type(value_info, lambda fields: [
-        (n, w, shape(v)) if n == _TENSOR_SHAPE else (n, w, v) for n, w, v in fields])
+    return _free_dims(value_info, keep=2, names=("height", "width"))
 
 
 def _free_dims_after_first(value_info: bytes) -> bytes:
     """An output's shape with every dimension after the batch named (free)."""
+    return _free_dims(value_info, keep=1)
+
+
+def _free_dims(value_info: bytes, keep: int, names: tuple[str, ...] = ()) -> bytes:
+    """``value_info`` with the dimensions after the first ``keep`` named: ``names`` (which
+    must then match their number), else dim1, dim2, ..."""
     def shape(raw: bytes) -> bytes:
         dims = [f for f in _parse(raw) if f[0] == _SHAPE_DIM]
-        free = [_serialise([(_DIM_PARAM, _LEN, f"dim{i}".encode())])
-                for i in range(1, len(dims))]
-        return _serialise([*dims[:1], *((_SHAPE_DIM, _LEN, d) for d in free)])
+        if not names and len(dims) <= keep:
+            return raw  # nothing after the kept dimensions to free
+        free = names or tuple(f"dim{i}" for i in range(keep, len(dims)))
+        if len(dims) != keep + len(free):
+            raise ModelFormatError(f"the model's input has {len(dims)} dimensions, not "
+                                   f"{keep + len(free)} (NCHW)")
+        named = [_serialise([(_DIM_PARAM, _LEN, name.encode())]) for name in free]
+        return _serialise([*dims[:keep], *((_SHAPE_DIM, _LEN, d) for d in named)])
 
     return _edit_tensor_type(value_info, lambda fields: [
         (n, w, shape(v)) if n == _TENSOR_SHAPE else (n, w, v) for n, w, v in fields])
