@@ -145,3 +145,22 @@ def test_an_echo_whose_track_is_no_longer_reported_is_an_obstacle_of_its_own():
         world.add_range(RangeReading(1.0 + k / 15, "rear", 3.0))
     (echo,) = world.obstacles(2.95)
     assert echo.source is ObstacleSource.RANGER and abs(echo.distance_m - 3.0) < 0.05
+
+
+def test_a_box_whose_top_the_frame_cuts_changes_its_distance_cue_not_its_speed():
+    # A person standing close behind, head at the top of the frame: with the top cut, the
+    # distance rests on the ground alone (4.6 m here), with it whole on the height too (3.4 m
+    # for a class height that does not fit). Going from one to the other and back is not
+    # motion: it once read as a closing speed of a metre a second and more.
+    from rearguard.messages import Detection
+
+    world, speeds = WorldModel(CONFIG, HEIGHTS), []
+    tops = [30.0] * 10 + [0.0] * 5 + [30.0] * 5
+    for i, top in enumerate(tops):
+        box = (560.0, top, 720.0, 500.0)
+        world.add_detections(DetectionSet(0.1 * i, i, (1280, 720),
+                                          (Detection("person", 0, 0.8, box),)))
+        if i >= 2:  # confirmed by its third box
+            (person,) = world.obstacles(0.1 * i)
+            speeds.append(person.closing_speed_mps)
+    assert max(abs(v) for v in speeds) < CONFIG.alert.min_closing_speed_mps, speeds

@@ -117,3 +117,38 @@ def test_the_shortcut_for_pairs_far_apart_rejects_only_what_ranking_rejects():
             rejected += 1
             assert tracker._rank(track, predicted, det, t, FRAME, bob_px) is None
     assert rejected > 1000  # the shortcut is taken, and checked, often
+
+
+def test_a_measurement_beyond_the_gate_pulls_the_estimate_a_bounded_way():
+    from rearguard.core.tracking import Axis
+
+    def pulled(miss: float, gate: float) -> float:
+        axis = Axis(10.0, 1.0, 1.0)
+        axis.correct(10.0 + miss, 1.0, gate)
+        return axis.value - 10.0
+
+    s = 2 ** 0.5  # one sigma of the innovation: estimate and measurement variance 1 each
+    assert abs(pulled(2 * s, 2.5) - pulled(2 * s, float("inf"))) < 1e-12  # inside: plain Kalman
+    assert pulled(100 * s, float("inf")) == 50 * s  # the plain filter goes halfway, however far
+    # Gated, the pull is bounded (P c sqrt(S) / R = 2.5 sqrt(2) here), however far the miss.
+    assert pulled(2.5 * s, 2.5) < pulled(10 * s, 2.5) < pulled(100 * s, 2.5) < 2.5 * s
+    # A run of them (the object really is there) still moves the estimate within a few.
+    axis = Axis(10.0, 1.0, 1.0)
+    for _ in range(8):
+        axis.correct(20.0, 1.0, 2.5)
+    assert axis.value > 18.0
+
+
+def test_a_coarser_views_box_size_is_a_less_certain_measure_of_its_growth():
+    """The same boxes found in a 4x shrunk view (a Pi 4's full view) leave the growth less
+    certain than in a 2x view: their edges wander about one input pixel, 4 frame pixels."""
+    sigmas = []
+    for input_px in (2.0, 4.0):
+        tracker = Tracker(CONFIG, {"person"})
+        for i in range(6):
+            h = 60.0 + (3.0 if i % 2 else -3.0)
+            tracker.update(DetectionSet(0.2 * i, i, (1280, 720), (Detection(
+                "person", 0, 0.8, (620.0, 300.0 - h, 640.0, 300.0), input_px=input_px),)))
+        (track,) = tracker.tracks
+        sigmas.append(track.growth_rate_sigma)
+    assert sigmas[1] > 1.2 * sigmas[0]

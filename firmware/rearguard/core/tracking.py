@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 
 from rearguard.config.schema import TrackingConfig
+from rearguard.core.geometry import box_edge_px
 from rearguard.messages import Box, Detection, DetectionSet
 
 # Process noise: how fast the box's velocity and growth rate may change (white acceleration).
@@ -30,6 +31,7 @@ LOG_SIZE_NOISE = 0.03  # relative size error of a large box
 EDGE_PX = 2.0  # a box edge wanders this much whatever the box's size
 ASPECT_SMOOTHING = 0.3
 SIZE_JUMP = 0.25  # ln(size) change never taken as motion in one update (28 % bigger or smaller)
+OUTLIER_GATE = 2.5  # a box size (or distance) this many sigmas off pulls no harder (Axis.correct)
 CROSS_LABEL_IOU = 0.5  # another class's box this close to a track's prediction is its object
 CROSS_LABEL_PENALTY = 0.3  # a same-class box of near overlap still wins
 # An unseen object strays from its coasting prediction by up to this many of its box's heights
@@ -103,10 +105,21 @@ class Axis:
         self.p11 += a2 * dt * dt
         self.value += self.rate * dt
 
-    def correct(self, measured: float, noise_var: float) -> None:
+    def correct(self, measured: float, noise_var: float, gate: float = math.inf) -> None:
+        """Fold in a measurement of the value.
+
+        ``gate``: a measurement further than this many standard deviations from the estimate
+        counts with a variance that grows with the miss (a Huber weight), so however far off
+        it is, its pull is bounded. Box edges have heavy tails (a box merged with a bag, a
+        head lost against a dark wall): one such box must not become a speed, while a steady
+        run of them still moves the estimate within a few frames.
+        """
         s = self.p00 + noise_var
-        k0, k1 = self.p00 / s, self.p01 / s
         innovation = measured - self.value
+        if innovation * innovation > gate * gate * s:
+            noise_var *= abs(innovation) / (gate * math.sqrt(s))
+            s = self.p00 + noise_var
+        k0, k1 = self.p00 / s, self.p01 / s
         self.value += k0 * innovation
         self.rate += k1 * innovation
         self.p00, self.p01, self.p11 = ((1 - k0) * self.p00, (1 - k0) * self.p01,
@@ -277,9 +290,10 @@ class Track:
         return math.sqrt(max(self.log_size.p11, 0.0))
 
 
-def _log_size_var(log_size: float) -> float:
-    """Variance of ln(size): a few percent, more for small boxes (two edges of noise)."""
-    return LOG_SIZE_NOISE ** 2 + (2 * EDGE_PX / math.exp(log_size)) ** 2
+def _log_size_var(log_size: float, edge_px: float = EDGE_PX) -> float:
+    """Variance of ln(size): a few percent, more for small boxes (two edges of noise, each
+    wandering ``edge_px``: ``geometry.box_edge_px`` of the view that found the box)."""
+    return LOG_SIZE_NOISE ** 2 + (2 * edge_px / math.exp(log_size)) ** 2
 
 
 class Tracker:
@@ -312,6 +326,10 @@ class Tracker:
 
     @staticmethod
     def _jumped(track: Track, dt: float, log_size: float) -> bool:
+        """Is ``log_size`` a size no approach could reach in ``dt``? Judged with the edges of
+        a fine view whatever view found the box: restarting a real approach's size costs
+        little (its pixels keep its rate), taking another object's box as growth costs a
+        false alarm."""
         axis = track.log_size
         spread = math.sqrt(axis.p00 + dt * dt * axis.p11 + _log_size_var(log_size))
         return abs(log_size - axis.predicted(dt)) > max(4 * spread, SIZE_JUMP)
@@ -363,7 +381,7 @@ class Tracker:
             # joins the track, which keeps the class most votes gave it.
             return (tier, CROSS_LABEL_PENALTY - overlap) if overlap >= CROSS_LABEL_IOU else None
         if overlap >= self.config.match_iou or _close(box, det.box, bob_px):
-            if confirmed and self._takes_over(track, det.box, t - track.t, frame_size):
+            if confirmed and self._takes_over(track, det, t - track.t, frame_size):
                 tier = TIER_TAKEOVER
             return tier, -overlap
         if confirmed and _close(box, det.box, bob_px, predicted.slack):
@@ -371,17 +389,18 @@ class Tracker:
         return None
 
     @staticmethod
-    def _takes_over(track: Track, box: Box, dt: float, frame_size: tuple[int, int]) -> bool:
-        """Would ``box`` restart the track's size (see ``_update_scale``)?"""
-        _, _, log_size, aspect = _box_state(box)
-        return (track.steady >= 0 and not _cut_along_size(box, aspect, frame_size)
+    def _takes_over(track: Track, det: Detection, dt: float,
+                    frame_size: tuple[int, int]) -> bool:
+        """Would ``det`` restart the track's size (see ``_update_scale``)?"""
+        _, _, log_size, aspect = _box_state(det.box)
+        return (track.steady >= 0 and not _cut_along_size(det.box, aspect, frame_size)
                 and Tracker._jumped(track, dt, log_size))
 
     def _start(self, det: Detection, t: float) -> Track:
         u, v, log_size, aspect = _box_state(det.box)
         h = _height_width(log_size, aspect)[0]
         centre_var, speed_var = (CENTRE_NOISE * h) ** 2, (0.5 * h) ** 2
-        scale = ScaleAxis(log_size, _log_size_var(log_size), 1.0)
+        scale = ScaleAxis(log_size, _log_size_var(log_size, box_edge_px(det.input_px)), 1.0)
         track = Track(self._next_id, det.label, t, Axis(u, centre_var, speed_var),
                       Axis(v, centre_var, speed_var), scale, aspect, det.box, last_seen=t,
                       score=det.score, votes={det.label: det.score})
@@ -394,6 +413,7 @@ class Tracker:
         """The scale axis: its rate from the object's pixels where measured, its value (and,
         failing pixels, its rate) from the box's size where the box is whole and plausible."""
         cut = _cut_along_size(det.box, aspect, frame_size)
+        size_var = _log_size_var(log_size, box_edge_px(det.input_px))
         jumped = not cut and track.steady >= 0 and Tracker._jumped(track, dt, log_size)
         track.jumped = jumped
         axis = track.log_size
@@ -411,13 +431,13 @@ class Tracker:
             # Start the size afresh instead of believing the change was motion; a rate the
             # pixels measured stays.
             if timed_by_pixels:
-                axis.restart_value(log_size, _log_size_var(log_size))
+                axis.restart_value(log_size, size_var)
             else:
-                track.log_size = ScaleAxis(log_size, _log_size_var(log_size), 1.0)
+                track.log_size = ScaleAxis(log_size, size_var, 1.0)
             track.steady = -1
         else:
             distrust = BOX_SIZE_DISTRUST ** 2 if timed_by_pixels else 1.0
-            axis.correct(log_size, distrust * _log_size_var(log_size))
+            axis.correct(log_size, distrust * size_var, OUTLIER_GATE)
 
     def _correct(self, track: Track, det: Detection, t: float,
                  frame_size: tuple[int, int]) -> None:

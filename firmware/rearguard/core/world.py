@@ -25,7 +25,7 @@ from rearguard.core.geometry import (
     lens_intrinsics,
 )
 from rearguard.core.range_filter import RangeFilter, RangeState
-from rearguard.core.tracking import Axis, Track, Tracker
+from rearguard.core.tracking import OUTLIER_GATE, Axis, Track, Tracker
 from rearguard.messages import Box, DetectionSet, Obstacle, ObstacleSource, RangeReading
 
 RANGE_SIGMA_M = 0.03  # an HC-SR04 echo, once filtered
@@ -78,10 +78,11 @@ class _Distance:
     """Distance and its rate for one track (a 2-state Kalman filter), when last fused, and its
     sideways offset from the runner's path with its rate (another 2-state filter)."""
 
-    __slots__ = ("axis", "fused_at", "half_width", "side", "t")
+    __slots__ = ("axis", "by_height", "fused_at", "half_width", "side", "t")
 
-    def __init__(self, t: float, metres: float, sigma: float):
+    def __init__(self, t: float, metres: float, sigma: float, by_height: bool):
         self.t = t
+        self.by_height = by_height  # the box's height was among the last distance's cues
         self.axis = Axis(metres, sigma ** 2, INITIAL_SPEED_SIGMA ** 2)
         self.side: Axis | None = None  # the centre's sideways offset, metres, and its rate
         self.half_width: float | None = None  # metres, from boxes the frame did not cut
@@ -101,9 +102,10 @@ class _Distance:
         else:
             self.side.correct(metres, sigma ** 2)
 
-    def correct(self, t: float, metres: float, sigma: float) -> None:
+    def correct(self, t: float, metres: float, sigma: float,
+                gate: float = math.inf) -> None:
         self.predict(t)
-        self.axis.correct(metres, sigma ** 2)
+        self.axis.correct(metres, sigma ** 2, gate)
 
     def gate(self, metres: float, sigma: float) -> bool:
         """Does a measurement agree with this estimate (within 3 sigma, at least 0.5 m)?"""
@@ -155,17 +157,28 @@ class WorldModel:
         # once, so its estimate does not lag twice.
         box = track.detected_box
         edge = box_edge_px(track.detected_px)
-        estimate = combine(distance_from_height(k, box, self.class_heights[track.label], edge),
-                           distance_from_ground(k, box, self.config.mounting, edge))
+        by_height = distance_from_height(k, box, self.class_heights[track.label], edge)
+        by_ground = distance_from_ground(k, box, self.config.mounting, edge)
+        estimate = combine(by_height, by_ground)
         self._measured[track.track_id] = estimate is not None
         if estimate is None:
             return
         filt = self._distances.get(track.track_id)
         if filt is None:
-            filt = self._distances[track.track_id] = _Distance(track.t, estimate.metres,
-                                                               estimate.sigma)
+            filt = self._distances[track.track_id] = _Distance(
+                track.t, estimate.metres, estimate.sigma, by_height is not None)
+        elif (by_height is not None) != filt.by_height:
+            # The frame cut the box's top, or let it go: the distance now rests on the ground
+            # alone, or on the height again, and the step between the two (a class height or
+            # a ground that does not fit) is not motion. As for the first echo, the distance
+            # restarts and the closing speed stays. (The ground cue comes and goes with the
+            # gait's pitch at the horizon; its step is small and the filter takes it.)
+            filt.predict(track.t)
+            filt.axis.restart_value(estimate.metres, estimate.sigma ** 2)
+            filt.by_height = by_height is not None
         else:
-            filt.correct(track.t, estimate.metres, estimate.sigma)
+            # Robustly: a merged or clipped box is a distance metres off, not a speed.
+            filt.correct(track.t, estimate.metres, estimate.sigma, OUTLIER_GATE)
         self._measure_side(filt, box, k, estimate.sigma / max(estimate.metres, 0.1))
 
     @staticmethod
