@@ -252,3 +252,19 @@ def test_a_far_threat_held_by_its_distance_is_not_counted_down_to_danger():
               for k in range(1, 10)]
     levels, _ = walk(policy, steps)
     assert {lv for _, lv in levels} == {AlertLevel.WARNING}
+
+
+def test_a_near_threat_is_released_as_receding_only_when_it_clearly_recedes():
+    # WARNING at 3 m; then the frame cuts the box (no distance measured) and the distance
+    # filter, fed a box another person lent it, reads -0.4 +- 0.6 m/s: no evidence that the
+    # threat left, it is held. Read -1.5 +- 0.3 m/s, it has gone.
+    def after(closing, sigma):
+        policy = AlertPolicy(CFG, SIDES)
+        cut = replace(person(0.2, ttc=None, distance=3.0, closing=closing),
+                      closing_sigma_mps=sigma, measured=False)
+        levels, _ = walk(policy, [(0.0, [person(0.0, ttc=2.0, distance=3.0, closing=1.5)]),
+                                  (0.2, [cut]), (0.8, [replace(cut, t=0.8)])])
+        return levels[-1][1]
+
+    assert after(-0.4, 0.6) >= AlertLevel.WARNING
+    assert after(-1.5, 0.3) == AlertLevel.CLEAR

@@ -152,3 +152,20 @@ def test_a_coarser_views_box_size_is_a_less_certain_measure_of_its_growth():
         (track,) = tracker.tracks
         sigmas.append(track.growth_rate_sigma)
     assert sigmas[1] > 1.2 * sigmas[0]
+
+
+def test_a_box_around_two_tracked_people_is_not_a_third_person():
+    """Side by side, two walkers are tracked; the detector adds a box around both. As a track
+    of its own it would 'grow' from one person's size to the pair's: it starts none. A car
+    behind them, whose box encloses theirs, is an object of its own."""
+    tracker = Tracker(CONFIG, {"person", "car"})
+    left, right = (100.0, 100.0, 130.0, 175.0), (135.0, 102.0, 165.0, 176.0)
+    for i in range(4):
+        _frame(tracker, i, left, right)
+    pair = Detection("person", 0, 0.5, (98.0, 98.0, 167.0, 178.0))
+    car = Detection("car", 2, 0.7, (90.0, 120.0, 180.0, 178.0))
+    both = tuple(Detection("person", 0, 0.6, box) for box in (left, right))
+    tracker.update(DetectionSet(4 * DT, 4, FRAME, (*both, pair)))
+    assert len(tracker.tracks) == 2
+    tracker.update(DetectionSet(5 * DT, 5, FRAME, (*both, car)))
+    assert sorted(tr.label for tr in tracker.tracks) == ["car", "person", "person"]

@@ -91,10 +91,18 @@ def intrinsics_from_hfov(hfov_deg: float, width: int, height: int) -> CameraIntr
 
 @dataclass(frozen=True, slots=True)
 class DistanceEstimate:
-    """A distance in metres with its standard deviation."""
+    """A distance in metres with its standard deviation, and the part of it that changes from
+    frame to frame (``noise``: box edges, the gait's pitch). The rest is the same error at
+    every frame (a person taller than the class's height): it makes the distance wrong by a
+    fixed factor, not a speed, and a filter must not average it away as if it were noise."""
 
     metres: float
     sigma: float
+    noise: float = -1.0  # -1: all of sigma
+
+    @property
+    def frame_noise(self) -> float:
+        return self.sigma if self.noise < 0 else self.noise
 
 
 def bearing_deg(k: CameraIntrinsics, x: float) -> float:
@@ -120,8 +128,8 @@ def distance_from_height(k: CameraIntrinsics, box: Box, real_height_m: float,
     if pixels < 4:
         return None
     z = k.fy * real_height_m / pixels
-    relative = math.hypot(HEIGHT_SPREAD, 2 * edge_px / pixels)
-    return DistanceEstimate(z, z * relative)
+    edges = 2 * edge_px / pixels
+    return DistanceEstimate(z, z * math.hypot(HEIGHT_SPREAD, edges), z * edges)
 
 
 def distance_from_ground(k: CameraIntrinsics, box: Box, mounting: MountingConfig,
@@ -148,4 +156,6 @@ def combine(*estimates: DistanceEstimate | None) -> DistanceEstimate | None:
     weights = [1.0 / e.sigma ** 2 for e in usable]
     total = sum(weights)
     metres = sum(w * e.metres for w, e in zip(weights, usable, strict=True)) / total
-    return DistanceEstimate(metres, math.sqrt(1.0 / total))
+    noise = math.sqrt(sum((w / total * e.frame_noise) ** 2
+                          for w, e in zip(weights, usable, strict=True)))
+    return DistanceEstimate(metres, math.sqrt(1.0 / total), noise)

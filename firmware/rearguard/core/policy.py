@@ -218,8 +218,7 @@ class ThreatMemory:
         far = threat.distance_m is None or threat.distance_m > self.cfg.caution_distance_m
         if o is None:
             return far  # lost from view: close to the runner, most likely passing the lens
-        going = -self.cfg.min_closing_speed_mps
-        if o.closing_speed_mps is not None and o.closing_speed_mps <= going:
+        if _clearly_receding(o, self.cfg):
             return True  # seen going away
         if o.time_to_contact_s is not None and _passes_beside(o, self.cfg):
             return True
@@ -238,6 +237,16 @@ class ThreatMemory:
             # that said no) is not evidence; a distance that no longer closes in time is.
             return not _arrives_in_time(o, self.cfg)
         return o.measured and stopped
+
+
+def _clearly_receding(o: Obstacle, cfg: AlertConfig) -> bool:
+    """Is it seen going away, clearly beyond the noise of its closing speed? (A track that
+    just took another person's box, or a restarted distance, reads receding for a frame or
+    two by chance: that is no evidence the threat left.)"""
+    closing = o.closing_speed_mps
+    if closing is None or closing > -cfg.min_closing_speed_mps:
+        return False
+    return o.closing_sigma_mps is None or -closing > 2 * o.closing_sigma_mps
 
 
 def _within(distance: float | None, limit: float) -> bool:

@@ -13,6 +13,7 @@ detector dropped are just a longer interval.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rearguard.config.schema import TrackingConfig
@@ -32,6 +33,7 @@ EDGE_PX = 2.0  # a box edge wanders this much whatever the box's size
 ASPECT_SMOOTHING = 0.3
 SIZE_JUMP = 0.25  # ln(size) change never taken as motion in one update (28 % bigger or smaller)
 OUTLIER_GATE = 2.5  # a box size (or distance) this many sigmas off pulls no harder (Axis.correct)
+GROUP_INSIDE = 0.7  # a box this much inside another is enclosed by it (see _group_box)
 CROSS_LABEL_IOU = 0.5  # another class's box this close to a track's prediction is its object
 CROSS_LABEL_PENALTY = 0.3  # a same-class box of near overlap still wins
 # An unseen object strays from its coasting prediction by up to this many of its box's heights
@@ -161,6 +163,23 @@ def _close(predicted: Box, box: Box, bob_px: float, slack_px: float = 0.0) -> bo
     dv = abs((box[1] + box[3]) - (predicted[1] + predicted[3])) / 2
     return (du <= 0.5 * pw + slack_px
             and dv <= max(0.8 * ph, 0.5 * pw, bob_px) + slack_px)
+
+
+def _group_box(det: Detection, taken: Sequence[Detection]) -> bool:
+    """Does ``det`` enclose two boxes of its class that tracks took this frame? Then it is
+    the detector's box around both (two people side by side), not a third object: as a
+    track of its own it would "grow" from one person's size to the pair's."""
+    x1, y1, x2, y2 = det.box
+    inside = 0
+    for other in taken:
+        if other.label != det.label:
+            continue  # a car behind two people is an object of its own
+        ox1, oy1, ox2, oy2 = other.box
+        area = (ox2 - ox1) * (oy2 - oy1)
+        common = max(0.0, min(x2, ox2) - max(x1, ox1)) * max(0.0, min(y2, oy2) - max(y1, oy1))
+        if area > 0 and common >= GROUP_INSIDE * area:
+            inside += 1
+    return inside >= 2
 
 
 def _similar(size: float, predicted: float) -> bool:
@@ -317,8 +336,9 @@ class Tracker:
             self._correct(track, det, t, ds.frame_size)
             matched.add(id(det))
             updated.append(track)
+        taken = [det for _, det in pairs]
         for det in detections:
-            if id(det) not in matched:
+            if id(det) not in matched and not _group_box(det, taken):
                 track = self._start(det, t)
                 self.tracks.append(track)
                 updated.append(track)

@@ -178,7 +178,9 @@ class WorldModel:
             filt.by_height = by_height is not None
         else:
             # Robustly: a merged or clipped box is a distance metres off, not a speed.
-            filt.correct(track.t, estimate.metres, estimate.sigma, OUTLIER_GATE)
+            # The frame-to-frame part of its error only: a class height that does not fit
+            # is the same at every frame (the initial variance has it).
+            filt.correct(track.t, estimate.metres, estimate.frame_noise, OUTLIER_GATE)
         self._measure_side(filt, box, k, estimate.sigma / max(estimate.metres, 0.1))
 
     @staticmethod
