@@ -36,6 +36,7 @@ from rearguard.session import open_session
 
 MATCH_IOU = 0.3
 BIN_PX = 10  # true heights in input pixels, binned this wide
+TOP_BIN = 100  # and everything from this height up in one bin
 EDGE_MARGIN_PX = 3
 
 
@@ -55,9 +56,10 @@ def main() -> int:
             a = np.array(misses)
             centre = float(np.median(a))
             spread = 1.4826 * float(np.median(np.abs(a - centre)))
-            per_edge = spread * (low + BIN_PX / 2) / 2
+            per_edge = spread * (low + BIN_PX / 2) / 2  # at the bin's middle height
             tail = float(np.percentile(np.abs(a - centre), 90))
-            print(f"  {view:5} {low:>3}-{low + BIN_PX:<3} {len(a):>4} {centre:>7.3f} "
+            span = f"{low}+" if low == TOP_BIN else f"{low}-{low + BIN_PX}"
+            print(f"  {view:5} {span:>7} {len(a):>4} {centre:>7.3f} "
                   f"{spread:>7.3f} {per_edge:>7.2f} {tail:>8.3f}")
     return 0
 
@@ -92,7 +94,7 @@ def _misses(scenes: Path, profile: str, cache: Path) -> dict[tuple[str, int], li
                         continue
                     true_h = found[3] - found[1]
                     low = int(true_h / (d.input_px or 1.0) // BIN_PX * BIN_PX)
-                    misses[(d.view or "full", min(low, 100))].append(
+                    misses[(d.view or "full", min(low, TOP_BIN))].append(
                         math.log((d.box[3] - d.box[1]) / true_h))
             seen.clear()
     finally:
