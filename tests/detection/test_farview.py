@@ -25,7 +25,7 @@ from rearguard.detection.farview import (
     merge,
     threat_near,
 )
-from rearguard.detection.recall import far_recall, place
+from rearguard.detection.recall import far_recall, occlusion, place
 from rearguard.messages import Detection, DetectionSet, Frame, Obstacle, ObstacleSource
 
 K720 = lens_intrinsics("cm3-normal").scaled_to(1280, 720)
@@ -151,6 +151,9 @@ def test_far_recall_on_the_ground_truth_sequences(assets, yolox, capsys):
     for z, margin in (("20", 0.05), ("25", 0.1)):
         r = result[z]
         assert r["people"] >= 40 and r["far"] >= r["full"] + margin and r["merged"] >= 0.8
+        # People others hide are fewer, and found more often.
+        assert 0 < r["people_unoccluded"] < r["people"]
+        assert r["merged_unoccluded"] >= r["merged"]
     with capsys.disabled():
         print(f"\n  far recall (every 12th frame): {json.dumps(result)}")
 
@@ -223,3 +226,12 @@ def test_a_box_from_a_coarser_view_gives_a_less_certain_distance(assets):
     image = cv2.imread(str(assets / "images" / "street.png"), cv2.IMREAD_COLOR)
     found = detector.detect(Frame(0.0, 0, cv2.resize(image, (1280, 720)))).detections
     assert found and all(d.input_px == pytest.approx(4.0) for d in found)
+
+
+def test_a_person_is_hidden_only_by_people_in_front():
+    behind = (100.0, 100.0, 140.0, 200.0)
+    in_front = (120.0, 120.0, 170.0, 240.0)  # feet lower in the image: nearer the camera
+    apart = (300.0, 100.0, 340.0, 200.0)
+    hidden = occlusion([behind, in_front, apart])
+    assert 0.35 < hidden[0] < 0.45  # half its width, from 20 px down: 0.5 * 0.8
+    assert hidden[1] == 0.0 and hidden[2] == 0.0

@@ -331,10 +331,12 @@ def _print(r: dict[str, Any]) -> None:
         print(f"  person recall by distance ({fr['model']}, far view zoom {fr['zoom']:g}, "
               f"window {fr['far_window']}):")
         print(f"    {'distance':>8} {'px full':>8} {'people':>7} {'full':>6} {'far':>6} "
-              f"{'merged':>7}")
+              f"{'merged':>7}   {'unoccluded:':>11} {'people':>6} {'full':>6} {'merged':>7}")
         for z, v in fr["by_distance_m"].items():
             print(f"    {z + ' m':>8} {v['person_px_full_view']:>8} {v['people']:>7} "
-                  f"{_r(v['full']):>6} {_r(v['far']):>6} {_r(v['merged']):>7}")
+                  f"{_r(v['full']):>6} {_r(v['far']):>6} {_r(v['merged']):>7}   {'':>11} "
+                  f"{v['people_unoccluded']:>6} {_r(v['full_unoccluded']):>6} "
+                  f"{_r(v['merged_unoccluded']):>7}")
 
 
 def _r(value: float | None) -> str:
