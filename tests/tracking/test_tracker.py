@@ -169,3 +169,21 @@ def test_a_box_around_two_tracked_people_is_not_a_third_person():
     assert len(tracker.tracks) == 2
     tracker.update(DetectionSet(5 * DT, 5, FRAME, (*both, car)))
     assert sorted(tr.label for tr in tracker.tracks) == ["car", "person", "person"]
+
+
+def test_a_box_across_two_tracked_people_is_not_a_third_person():
+    """One person behind another, a little higher in the picture: the detector adds a box
+    from the far one's head to the near one's middle (opencv_vtest at 34.2 s, where such a
+    box became a track that "grew" into a false DANGER). A person standing clear of both is
+    a new track."""
+    tracker = Tracker(CONFIG, {"person"})
+    far, near = (332.0, 178.0, 354.0, 247.0), (346.0, 214.0, 379.0, 299.0)
+    for i in range(4):
+        _frame(tracker, i, far, near)
+    across = Detection("person", 0, 0.5, (340.0, 189.0, 377.0, 256.0))
+    both = tuple(Detection("person", 0, 0.6, box) for box in (far, near))
+    tracker.update(DetectionSet(4 * DT, 4, FRAME, (*both, across)))
+    assert len(tracker.tracks) == 2
+    clear = Detection("person", 0, 0.6, (420.0, 180.0, 450.0, 260.0))
+    tracker.update(DetectionSet(5 * DT, 5, FRAME, (*both, clear)))
+    assert len(tracker.tracks) == 3

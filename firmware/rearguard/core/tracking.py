@@ -33,7 +33,9 @@ EDGE_PX = 2.0  # a box edge wanders this much whatever the box's size
 ASPECT_SMOOTHING = 0.3
 SIZE_JUMP = 0.25  # ln(size) change never taken as motion in one update (28 % bigger or smaller)
 OUTLIER_GATE = 2.5  # a box size (or distance) this many sigmas off pulls no harder (Axis.correct)
-GROUP_INSIDE = 0.7  # a box this much inside another is enclosed by it (see _group_box)
+# A box this much inside two others' boxes, each a good part of it, is made of them (_group_box).
+GROUP_INSIDE, GROUP_PART = 0.7, 0.2
+_GROUP_GRID = 10
 CROSS_LABEL_IOU = 0.5  # another class's box this close to a track's prediction is its object
 CROSS_LABEL_PENALTY = 0.3  # a same-class box of near overlap still wins
 # An unseen object strays from its coasting prediction by up to this many of its box's heights
@@ -166,20 +168,31 @@ def _close(predicted: Box, box: Box, bob_px: float, slack_px: float = 0.0) -> bo
 
 
 def _group_box(det: Detection, taken: Sequence[Detection]) -> bool:
-    """Does ``det`` enclose two boxes of its class that tracks took this frame? Then it is
-    the detector's box around both (two people side by side), not a third object: as a
-    track of its own it would "grow" from one person's size to the pair's."""
+    """Is ``det`` made of two objects of its class that tracks took this frame? Then it is the
+    detector's box around both, or across both (one person's head and the other's legs), not a
+    third object: as a track of its own it would "grow" from one person's size to the pair's.
+
+    Made of them: at least ``GROUP_INSIDE`` of its area lies inside their boxes, and each of
+    two of them makes a good part (``GROUP_PART``) of it, measured on a grid of points.
+    """
     x1, y1, x2, y2 = det.box
-    inside = 0
+    if x2 <= x1 or y2 <= y1:
+        return False
+    n = _GROUP_GRID
+    xs = [x1 + (i + 0.5) * (x2 - x1) / n for i in range(n)]
+    ys = [y1 + (i + 0.5) * (y2 - y1) / n for i in range(n)]
+    covered, parts = 0, 0  # covered: one bit per grid point (a bit set in plain integers)
     for other in taken:
         if other.label != det.label:
             continue  # a car behind two people is an object of its own
         ox1, oy1, ox2, oy2 = other.box
-        area = (ox2 - ox1) * (oy2 - oy1)
-        common = max(0.0, min(x2, ox2) - max(x1, ox1)) * max(0.0, min(y2, oy2) - max(y1, oy1))
-        if area > 0 and common >= GROUP_INSIDE * area:
-            inside += 1
-    return inside >= 2
+        cols = sum(1 << i for i, x in enumerate(xs) if ox1 <= x <= ox2)
+        rows = [i for i, y in enumerate(ys) if oy1 <= y <= oy2]
+        if len(rows) * cols.bit_count() >= GROUP_PART * n * n:
+            parts += 1
+            for r in rows:
+                covered |= cols << (r * n)
+    return parts >= 2 and covered.bit_count() >= GROUP_INSIDE * n * n
 
 
 def _similar(size: float, predicted: float) -> bool:
