@@ -17,21 +17,17 @@ from __future__ import annotations
 
 import argparse
 import collections
-import dataclasses
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 
-from rearguard.boards import board_profile, resolve_model
+from rearguard.boards import board_profile
 from rearguard.config import load_config
-from rearguard.core import world
 from rearguard.core.tracking import iou
-from rearguard.detection import model_spec, open_detector
-from rearguard.detection.detector import input_side
 from rearguard.drive.replay import replay_session
-from rearguard.evaluate.runner import CachedDetector
+from rearguard.evaluate import scenes
+from rearguard.evaluate.runner import BoardDetectors
 from rearguard.session import open_session
 
 MATCH_IOU = 0.3
@@ -64,60 +60,41 @@ def main() -> int:
     return 0
 
 
-def _misses(scenes: Path, profile: str, cache: Path) -> dict[tuple[str, int], list[float]]:
+def _misses(scenes_dir: Path, profile: str, cache: Path) -> dict[tuple[str, int], list[float]]:
     config = load_config(None)
-    board = board_profile(profile)
-    model = resolve_model(config.detector.model, board)
-    side = input_side(dataclasses.replace(config.detector, model=model), model_spec(model), board)
-    detector = CachedDetector(open_detector(dataclasses.replace(
-        config.detector, model=model, input_size=side), board_profile("none")), cache)
-    seen: list = []
-    original = world.WorldModel.add_detections
-
-    def keep(self, ds):  # every DetectionSet the replay hands the core
-        seen.append(ds)
-        return original(self, ds)
-
-    world.WorldModel.add_detections = keep
+    detector = BoardDetectors(config, cache)(profile)
     misses: dict[tuple[str, int], list[float]] = collections.defaultdict(list)
-    try:
-        for folder in sorted(p for p in scenes.iterdir() if (p / "truth.jsonl").exists()):
-            truth = _true_boxes(folder / "truth.jsonl")
-            session = open_session(folder)
-            detector.use(session)
-            replay_session(session, config, detector, board)
-            for ds in seen:
-                width, height = ds.frame_size
-                for d in ds.detections:
-                    found = _match(d.box, truth.get(round(ds.t, 3), ()), width, height)
-                    if found is None:
-                        continue
-                    true_h = found[3] - found[1]
-                    low = int(true_h / (d.input_px or 1.0) // BIN_PX * BIN_PX)
-                    misses[(d.view or "full", min(low, TOP_BIN))].append(
-                        math.log((d.box[3] - d.box[1]) / true_h))
-            seen.clear()
-    finally:
-        world.WorldModel.add_detections = original
+    for folder in sorted(p for p in scenes_dir.iterdir() if scenes.is_scene(p)):
+        truth: dict[int, list[list[float]]] = collections.defaultdict(list)
+        for row in scenes.read_truth(folder):
+            if row.get("visible") and row.get("box"):
+                truth[int(row["frame"])].append(row["box"])
+        session = open_session(folder)
+        detector.use(session)
+        replay = replay_session(session, config, detector, board_profile(profile))
+        width, height = session.meta["video"]["width"], session.meta["video"]["height"]
+        for e in replay.events:
+            if e["kind"] != "detection":
+                continue
+            found = _match(e["box"], truth.get(e["frame"], ()), width, height)
+            if found is None:
+                continue
+            true_h = found[3] - found[1]
+            low = int(true_h / e.get("input_px", 1.0) // BIN_PX * BIN_PX)
+            misses[(e.get("view", "full"), min(low, TOP_BIN))].append(
+                math.log((e["box"][3] - e["box"][1]) / true_h))
     return misses
 
 
-def _true_boxes(path: Path) -> dict[float, list[list[float]]]:
-    boxes: dict[float, list[list[float]]] = collections.defaultdict(list)
-    for line in path.read_text().splitlines():
-        row = json.loads(line)
-        if row.get("visible") and row.get("box"):
-            boxes[round(row["t"], 3)].append(row["box"])
-    return boxes
-
-
 def _match(box, candidates, width: int, height: int) -> list[float] | None:
+    """The true box ``box`` overlaps best (IoU > MATCH_IOU), leaving out those the frame cuts
+    (their true height is not what the detector could see)."""
     best, best_iou = None, MATCH_IOU
     for true in candidates:
         if true[0] <= EDGE_MARGIN_PX or true[1] <= EDGE_MARGIN_PX \
                 or true[2] >= width - EDGE_MARGIN_PX or true[3] >= height - EDGE_MARGIN_PX:
-            continue  # the frame cuts it: its true height is not what the detector could see
-        overlap = iou(box, true)
+            continue
+        overlap = iou(tuple(box), tuple(true))
         if overlap > best_iou:
             best, best_iou = true, overlap
     return best

@@ -175,10 +175,10 @@ def test_a_class_heights_spread_is_one_error_for_the_track_not_noise_at_every_fr
 
     box = (600.0, 200.0, 640.0, 300.0)
     by_height = distance_from_height(K, box, 1.7, edge_px=1.0)
-    assert by_height.frame_noise < by_height.sigma
-    assert abs(by_height.frame_noise - by_height.metres * 2 * 1.0 / 100) < 1e-9
+    assert by_height.noise < by_height.sigma
+    assert abs(by_height.noise - by_height.metres * 2 * 1.0 / 100) < 1e-9
     assert by_height.sigma > by_height.metres * HEIGHT_SPREAD
-    assert combine(by_height).frame_noise == by_height.frame_noise
+    assert combine(by_height).noise == by_height.noise
 
     tall = Scene("person", 1.87, 0.5, 2.0, start_m=14.0, lateral_m=0.0, edge_noise_px=0.5)
     world = WorldModel(CONFIG, HEIGHTS)

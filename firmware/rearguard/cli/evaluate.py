@@ -8,22 +8,19 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
 
 from rearguard.assets import assets_dir
-from rearguard.boards import PROFILES, board_profile, resolve_model
+from rearguard.boards import PROFILES
 from rearguard.cli import UsageError
 from rearguard.cli.replay import speed_factor
 from rearguard.config import load_config
-from rearguard.detection import model_spec, open_detector
-from rearguard.detection.detector import input_side
 from rearguard.evaluate import scenes
 from rearguard.evaluate.labels import LabelError, discover
 from rearguard.evaluate.report import draw_plot, print_table
-from rearguard.evaluate.runner import CachedDetector, Evaluation, evaluate, summary_json
+from rearguard.evaluate.runner import BoardDetectors, Evaluation, evaluate, summary_json
 
 REPO_TESTS = Path(__file__).resolve().parents[3] / "tests"
 DEFAULT_CACHE = Path("~/.cache/rearguard/detections")
@@ -61,21 +58,7 @@ def run(args: argparse.Namespace) -> int:
     profiles = args.profile or ["pi4", "pi5"]
     config = load_config(args.config)
     cache = None if args.no_cache else args.cache.expanduser()
-    detectors: dict[tuple[str, int], CachedDetector] = {}
-
-    def detector_for(profile: str) -> CachedDetector:
-        """The model and input the board runs (``auto``: its default), one cached detector
-        for each."""
-        board = board_profile(profile)
-        model = resolve_model(config.detector.model, board)
-        chosen = dataclasses.replace(config.detector, model=model)
-        side = input_side(chosen, model_spec(model), board)
-        if (model, side) not in detectors:
-            chosen = dataclasses.replace(chosen, input_size=side)
-            detectors[model, side] = CachedDetector(
-                open_detector(chosen, board_profile("none")), cache)
-        return detectors[model, side]
-
+    detector_for = BoardDetectors(config, cache)
     quiet = args.json is not None and str(args.json) == "-"
     try:
         result = evaluate(folders, profiles, config, detector_for, assets_dir(),

@@ -98,11 +98,7 @@ class DistanceEstimate:
 
     metres: float
     sigma: float
-    noise: float = -1.0  # -1: all of sigma
-
-    @property
-    def frame_noise(self) -> float:
-        return self.sigma if self.noise < 0 else self.noise
+    noise: float
 
 
 def bearing_deg(k: CameraIntrinsics, x: float) -> float:
@@ -145,7 +141,8 @@ def distance_from_ground(k: CameraIntrinsics, box: Box, mounting: MountingConfig
     z = mounting.height_m / math.tan(angle)
     # dZ/dangle = -h / sin^2(angle); angle error from the gait's pitch and the box edge.
     sigma_angle = math.hypot(math.radians(PITCH_SPREAD_DEG), edge_px / k.fy)
-    return DistanceEstimate(z, mounting.height_m / math.sin(angle) ** 2 * sigma_angle)
+    sigma = mounting.height_m / math.sin(angle) ** 2 * sigma_angle
+    return DistanceEstimate(z, sigma, sigma)  # the gait's pitch and the edge: every frame anew
 
 
 def combine(*estimates: DistanceEstimate | None) -> DistanceEstimate | None:
@@ -156,6 +153,6 @@ def combine(*estimates: DistanceEstimate | None) -> DistanceEstimate | None:
     weights = [1.0 / e.sigma ** 2 for e in usable]
     total = sum(weights)
     metres = sum(w * e.metres for w, e in zip(weights, usable, strict=True)) / total
-    noise = math.sqrt(sum((w / total * e.frame_noise) ** 2
+    noise = math.sqrt(sum((w / total * e.noise) ** 2
                           for w, e in zip(weights, usable, strict=True)))
     return DistanceEstimate(metres, math.sqrt(1.0 / total), noise)

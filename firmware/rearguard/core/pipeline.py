@@ -48,7 +48,8 @@ class Core:
         self.supervisor.seen(Stage.DETECTOR, ds.t)
         for d in ds.detections:
             self._emit(event(ds.t, "detection", frame=ds.frame_index, label=d.label,
-                             score=d.score, box=d.box, growth=d.growth))
+                             score=d.score, box=d.box, growth=d.growth, view=d.view,
+                             input_px=d.input_px))
         self._emit_all(self.world.add_detections(ds))
 
     def on_range(self, reading: RangeReading) -> None:

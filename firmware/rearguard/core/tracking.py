@@ -35,7 +35,6 @@ SIZE_JUMP = 0.25  # ln(size) change never taken as motion in one update (28 % bi
 OUTLIER_GATE = 2.5  # a box size (or distance) this many sigmas off pulls no harder (Axis.correct)
 # A box this much inside two others' boxes, each a good part of it, is made of them (_group_box).
 GROUP_INSIDE, GROUP_PART = 0.7, 0.2
-_GROUP_GRID = 10
 CROSS_LABEL_IOU = 0.5  # another class's box this close to a track's prediction is its object
 CROSS_LABEL_PENALTY = 0.3  # a same-class box of near overlap still wins
 # An unseen object strays from its coasting prediction by up to this many of its box's heights
@@ -83,6 +82,25 @@ def iou(a: Box, b: Box) -> float:
     inter = ix * iy
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
+
+
+COVER_GRID = 10  # points per side on which ``cover`` samples a box
+
+
+def cover(box: Box, other: Box, n: int = COVER_GRID) -> int:
+    """Which of ``n`` x ``n`` points spread over ``box`` lie inside ``other``: one bit per
+    point, in a plain integer (``|`` unites covers, ``int.bit_count`` counts the points)."""
+    x1, y1, x2, y2 = box
+    ox1, oy1, ox2, oy2 = other
+    cols = 0
+    for i in range(n):
+        if ox1 <= x1 + (i + 0.5) * (x2 - x1) / n <= ox2:
+            cols |= 1 << i
+    mask = 0
+    for r in range(n):
+        if oy1 <= y1 + (r + 0.5) * (y2 - y1) / n <= oy2:
+            mask |= cols << (r * n)
+    return mask
 
 
 class Axis:
@@ -173,26 +191,21 @@ def _group_box(det: Detection, taken: Sequence[Detection]) -> bool:
     third object: as a track of its own it would "grow" from one person's size to the pair's.
 
     Made of them: at least ``GROUP_INSIDE`` of its area lies inside their boxes, and each of
-    two of them makes a good part (``GROUP_PART``) of it, measured on a grid of points.
+    two of them makes a good part (``GROUP_PART``) of it.
     """
     x1, y1, x2, y2 = det.box
     if x2 <= x1 or y2 <= y1:
         return False
-    n = _GROUP_GRID
-    xs = [x1 + (i + 0.5) * (x2 - x1) / n for i in range(n)]
-    ys = [y1 + (i + 0.5) * (y2 - y1) / n for i in range(n)]
-    covered, parts = 0, 0  # covered: one bit per grid point (a bit set in plain integers)
+    points = COVER_GRID * COVER_GRID
+    covered, parts = 0, 0
     for other in taken:
         if other.label != det.label:
             continue  # a car behind two people is an object of its own
-        ox1, oy1, ox2, oy2 = other.box
-        cols = sum(1 << i for i, x in enumerate(xs) if ox1 <= x <= ox2)
-        rows = [i for i, y in enumerate(ys) if oy1 <= y <= oy2]
-        if len(rows) * cols.bit_count() >= GROUP_PART * n * n:
+        inside = cover(det.box, other.box)
+        if inside.bit_count() >= GROUP_PART * points:
             parts += 1
-            for r in rows:
-                covered |= cols << (r * n)
-    return parts >= 2 and covered.bit_count() >= GROUP_INSIDE * n * n
+            covered |= inside
+    return parts >= 2 and covered.bit_count() >= GROUP_INSIDE * points
 
 
 def _similar(size: float, predicted: float) -> bool:

@@ -180,7 +180,7 @@ class WorldModel:
             # Robustly: a merged or clipped box is a distance metres off, not a speed.
             # The frame-to-frame part of its error only: a class height that does not fit
             # is the same at every frame (the initial variance has it).
-            filt.correct(track.t, estimate.metres, estimate.frame_noise, OUTLIER_GATE)
+            filt.correct(track.t, estimate.metres, estimate.noise, OUTLIER_GATE)
         self._measure_side(filt, box, k, estimate.sigma / max(estimate.metres, 0.1))
 
     @staticmethod

@@ -33,7 +33,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from rearguard.core.tracking import iou
+from rearguard.core.tracking import cover, iou
 from rearguard.detection.farview import Crop, ViewScheduler, crop_frame, far_to_frame, merge
 from rearguard.messages import Detection, Frame
 
@@ -167,16 +167,13 @@ def far_recall(detector, views: ViewScheduler, frame_size: tuple[int, int], fy: 
 def occlusion(boxes: Sequence[tuple]) -> list[float]:
     """How much of each box (fraction of its area, sampled on a grid) the boxes of people in
     front of it cover: a person whose feet are lower in the image stands nearer the camera."""
-    steps = (np.arange(_GRID) + 0.5) / _GRID
     hidden = []
-    for i, (x1, y1, x2, y2) in enumerate(boxes):
-        xs = x1 + steps * (x2 - x1)
-        ys = y1 + steps * (y2 - y1)
-        covered = np.zeros((_GRID, _GRID), bool)
-        for j, (a1, b1, a2, b2) in enumerate(boxes):
-            if j != i and b2 > y2:  # in front: its feet are lower in the image
-                covered |= ((ys >= b1) & (ys <= b2))[:, None] & ((xs >= a1) & (xs <= a2))[None, :]
-        hidden.append(float(covered.mean()))
+    for i, box in enumerate(boxes):
+        covered = 0
+        for j, other in enumerate(boxes):
+            if j != i and other[3] > box[3]:  # in front: its feet are lower in the image
+                covered |= cover(box, other, _GRID)
+        hidden.append(covered.bit_count() / _GRID ** 2)
     return hidden
 
 

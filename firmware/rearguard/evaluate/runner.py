@@ -7,6 +7,7 @@ replay; with ``cache`` they are also kept on disk between runs, keyed by the mod
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import statistics
 from collections.abc import Callable, Sequence
@@ -14,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rearguard.boards import board_profile
+from rearguard.boards import board_profile, resolve_model
 from rearguard.config import Config
-from rearguard.detection import Detector
+from rearguard.detection import Detector, model_spec, open_detector
+from rearguard.detection.detector import input_side
 from rearguard.drive.replay import replay_session, time_scaled
 from rearguard.evaluate import kitti, scenes
 from rearguard.evaluate.labels import ClipLabels, load_labels
@@ -33,6 +35,26 @@ from rearguard.messages import Detection, DetectionSet, Frame
 from rearguard.session import Session, open_session
 
 Progress = Callable[[str], None]
+
+
+class BoardDetectors:
+    """The model and input each board runs (``detector.model = "auto"``: its default), one
+    cached detector for each: ``detectors(profile)``."""
+
+    def __init__(self, config: Config, cache: Path | None):
+        self.config, self.cache = config, cache
+        self._detectors: dict[tuple[str, int], CachedDetector] = {}
+
+    def __call__(self, profile: str) -> CachedDetector:
+        board = board_profile(profile)
+        model = resolve_model(self.config.detector.model, board)
+        chosen = dataclasses.replace(self.config.detector, model=model)
+        side = input_side(chosen, model_spec(model), board)
+        if (model, side) not in self._detectors:
+            chosen = dataclasses.replace(chosen, input_size=side)
+            self._detectors[model, side] = CachedDetector(
+                open_detector(chosen, board_profile("none")), self.cache)
+        return self._detectors[model, side]
 
 
 class CachedDetector:
