@@ -268,3 +268,20 @@ def test_a_near_threat_is_released_as_receding_only_when_it_clearly_recedes():
 
     assert after(-0.4, 0.6) >= AlertLevel.WARNING
     assert after(-1.5, 0.3) == AlertLevel.CLEAR
+
+
+def test_a_danger_counting_down_keeps_the_hysteresis_of_a_fresh_one():
+    """DANGER; the last timed look puts contact a little later (1.4 s, within the 20 %
+    hysteresis of danger_ttc_s 1.2); then the camera loses its timing. The countdown holds
+    DANGER as a fresh 1.4 s would, instead of dropping to WARNING after the dwell and
+    counting back to DANGER a moment later (busy-path-20s, Pi 5: DANGER, WARNING, DANGER
+    within 0.1 s, 2 m from the runner)."""
+    policy = AlertPolicy(CFG, SIDES)
+    unmeasured = dict(distance=3.0, closing=2.5)
+    levels, _ = walk(policy, [
+        (0.0, [person(0.0, ttc=1.0, distance=3.0, closing=3.0)]),  # DANGER
+        (0.7, [person(0.7, ttc=1.4, distance=3.5, closing=2.5)]),  # within the hysteresis
+        *[(0.7 + 0.05 * k, [replace(person(0.7 + 0.05 * k, ttc=None, **unmeasured),
+                                    measured=False)]) for k in range(1, 8)],
+    ])
+    assert all(lv == AlertLevel.DANGER for _, lv in levels), levels

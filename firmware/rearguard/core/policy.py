@@ -162,6 +162,7 @@ class ThreatMemory:
     def __init__(self, cfg: AlertConfig):
         self.cfg = cfg
         self._threats: dict[int, _Threat] = {}
+        self._timed: set[int] = set()  # threats measured at the last assess: they speak anew
 
     def assess(self, t: float, obstacles: Sequence[Obstacle],
                fresh: dict[int, Assessment]) -> Assessment:
@@ -189,19 +190,25 @@ class ThreatMemory:
                 # estimated (a fresh distance filter): no evidence that it left. Its new time
                 # to contact moves its countdown, which speaks for it until _gone finds
                 # evidence. Far away, the fresh look speaks: a countdown there is noise.
-        best = CLEAR
         for track_id, threat in list(self._threats.items()):
             if self._gone(t, threat, present.get(track_id), fresh.get(track_id)):
                 del self._threats[track_id]
-                continue
-            if track_id in timed:
+        self._timed = timed
+        return self.countdown(t)
+
+    def countdown(self, t: float, relax: float = 1.0) -> Assessment:
+        """The level the threats not measured now call for by their countdowns alone;
+        ``relax`` > 1 widens the DANGER threshold (hysteresis), as for fresh assessments."""
+        best = CLEAR
+        for track_id, threat in self._threats.items():
+            if track_id in self._timed:
                 continue
             remaining = threat.due_t - t
             # The countdown brings DANGER by contact for a threat last known near. Far away it
             # is an extrapolation, not evidence: it holds the WARNING, and a far object that
             # really comes is timed afresh on its way in.
-            due = remaining <= self.cfg.danger_ttc_s and _within(threat.distance_m,
-                                                                 self.cfg.caution_distance_m)
+            due = remaining <= self.cfg.danger_ttc_s * relax and _within(
+                threat.distance_m, self.cfg.caution_distance_m)
             level = AlertLevel.DANGER if due else threat.level
             if level > best.level:
                 best = Assessment(level, f"{threat.obstacle.label} #{track_id} due in "
@@ -329,7 +336,11 @@ class AlertPolicy:
         up = _most_urgent_of([*fresh.values(), held_threat])
         if up.level >= self._level:
             return up
-        held = most_urgent(obstacles, self.cfg, relax=1.0 + self.cfg.hysteresis)
+        relax = 1.0 + self.cfg.hysteresis
+        # Falling needs every threat past the widened thresholds, counting down ones too: a
+        # countdown that moved a little later must not flip DANGER to WARNING and back.
+        held = _most_urgent_of([most_urgent(obstacles, self.cfg, relax),
+                                self._memory.countdown(t, relax)])
         if held.level >= self._level or t - self._since < self.cfg.min_dwell_s:
             return Assessment(self._level, "holding", held.obstacle or up.obstacle)
         return Assessment(max(held.level, up.level), held.reason, held.obstacle)

@@ -78,13 +78,17 @@ class _Distance:
     """Distance and its rate for one track (a 2-state Kalman filter), when last fused, and its
     sideways offset from the runner's path with its rate (another 2-state filter)."""
 
-    __slots__ = ("axis", "by_height", "fused_at", "half_width", "side", "t")
+    __slots__ = ("axis", "by_height", "fused_at", "half_width", "side", "side_rate_sigma", "t")
 
     def __init__(self, t: float, metres: float, sigma: float, by_height: bool):
         self.t = t
         self.by_height = by_height  # the box's height was among the last distance's cues
         self.axis = Axis(metres, sigma ** 2, INITIAL_SPEED_SIGMA ** 2)
         self.side: Axis | None = None  # the centre's sideways offset, metres, and its rate
+        # The sideways rate's sigma as its last measurement left it: whether the rate stands
+        # out of the gait's sway is judged on what was measured, not on how long ago (an echo
+        # that moves the filters on to its own time must not turn a crossing into a standstill).
+        self.side_rate_sigma = math.inf
         self.half_width: float | None = None  # metres, from boxes the frame did not cut
         self.fused_at = -math.inf
 
@@ -101,6 +105,7 @@ class _Distance:
             self.side = Axis(metres, sigma ** 2, INITIAL_LATERAL_SIGMA ** 2)
         else:
             self.side.correct(metres, sigma ** 2)
+        self.side_rate_sigma = math.sqrt(max(self.side.p11, 0.0))
 
     def correct(self, t: float, metres: float, sigma: float,
                 gate: float = math.inf) -> None:
@@ -349,8 +354,8 @@ class WorldModel:
         if filt is not None and filt.side is not None and settled:  # as soon as it is timed
             offset = filt.side.predicted(t - filt.t)
             # A sideways speed within its own noise moves nothing: it is the gait's sway.
-            side = filt.side
-            lateral = side.rate if abs(side.rate) > 2 * math.sqrt(max(side.p11, 0.0)) else 0.0
+            rate = filt.side.rate
+            lateral = rate if abs(rate) > 2 * filt.side_rate_sigma else 0.0
         return Obstacle(
             t=t, track_id=track.track_id, label=track.label,
             source=ObstacleSource.FUSED if fused else ObstacleSource.CAMERA, box=box,
