@@ -67,6 +67,24 @@ def test_one_box_per_object_and_the_far_view_wins_an_overlap():
     assert merge(full, (), 0.45) == tuple(full)
 
 
+def test_inside_the_far_window_the_far_view_speaks_alone():
+    """On a frame with both views, a full-view box wholly inside the far window is dropped even
+    where it overlaps no far box enough to be merged: busy-path-20s on a Pi 4, a walker 25 m
+    away (far box 64 px tall) and the full view's box around him and the pole beside him (108
+    px), which the tracker took as the walker growing. A full-view box that the window cuts
+    (a near person) stays: the far view cannot have seen it whole."""
+    crop = Crop(320, 180, 640, 360)
+    walker = detection((637, 241, 659, 305), 0.7, view="far")
+    grown = detection((627, 250, 664, 359), 0.4)
+    near = detection((300, 100, 500, 600), 0.9)  # crosses the window's left and top edges
+    merged = merge([grown, near], [walker], 0.45, crop, (1280, 720))
+    assert [d.box for d in merged] == [near.box, walker.box]
+    assert merge([grown, near], [walker], 0.45) == (near, walker, grown)  # no window: IoU alone
+    assert crop.holds(grown.box, (1280, 720)) and not crop.holds(near.box, (1280, 720))
+    at_frame_edge = Crop(0, 0, 640, 360)  # its left and top edges are the frame's own
+    assert at_frame_edge.holds((0, 0, 30, 80), (1280, 720))
+
+
 def test_geometry_stays_right_far_boxes_give_the_same_distance():
     """A far-view box is in frame pixels: the distance comes out as for a full-view box."""
     person = (630.0, 240.0, 650.0, 320.0)  # 80 px tall in the 1280x720 frame

@@ -26,7 +26,7 @@ from rearguard.config.lens import camera_intrinsics
 from rearguard.config.schema import Config, FarViewConfig, MountingConfig
 from rearguard.core.geometry import CameraIntrinsics
 from rearguard.core.tracking import iou
-from rearguard.messages import Detection, DetectionSet, Frame, Obstacle
+from rearguard.messages import Box, Detection, DetectionSet, Frame, Obstacle
 
 FULL, FAR = "full", "far"
 CUT_PX = 2.0  # a far-view box this near a crop edge inside the frame is cut off by the crop
@@ -45,6 +45,15 @@ class Crop:
         """Which of the crop's edges (left, top, right, bottom) lie inside the frame."""
         w, h = frame_size
         return self.x > 0, self.y > 0, self.x + self.width < w, self.y + self.height < h
+
+    def holds(self, box: Box, frame_size: tuple[int, int]) -> bool:
+        """Does ``box`` (frame pixels) lie wholly inside the window, clear of the edges it
+        cuts (where the far view would have seen it whole)?"""
+        left, top, right, bottom = (CUT_PX if inner else 0.0
+                                    for inner in self.inner_edges(frame_size))
+        return (box[0] >= self.x + left and box[1] >= self.y + top
+                and box[2] <= self.x + self.width - right
+                and box[3] <= self.y + self.height - bottom)
 
 
 def far_crop(frame_size: tuple[int, int], k: CameraIntrinsics, mounting: MountingConfig,
@@ -147,7 +156,7 @@ class ViewScheduler:
         crop = self.crop_for(frame.size)
         found = detector.detect(crop_frame(frame, crop))
         far_detections = far_to_frame(found.detections, crop, frame.size)
-        merged = merge(full.detections, far_detections, detector.nms_iou)
+        merged = merge(full.detections, far_detections, detector.nms_iou, crop, frame.size)
         return dataclasses.replace(full, detections=merged)
 
 
@@ -182,16 +191,25 @@ def far_to_frame(detections: Sequence[Detection], crop: Crop,
     return tuple(kept)
 
 
-def merge(full: Sequence[Detection], far: Sequence[Detection],
-          nms_iou: float) -> tuple[Detection, ...]:
+def merge(full: Sequence[Detection], far: Sequence[Detection], nms_iou: float,
+          crop: Crop | None = None,
+          frame_size: tuple[int, int] | None = None) -> tuple[Detection, ...]:
     """Both views' detections, one box per object, best score first.
 
     Where a full-view box overlaps a far-view box by more than ``nms_iou`` (class-agnostic, as
     the detector's own NMS), the far view's is kept: it saw the object at ``zoom`` times the
     resolution, so its edges are the more exact ones (and cut-off far boxes are already gone).
+
+    Inside the far view's window (``crop``, in a frame of ``frame_size``) the far view speaks
+    alone: a full-view box that lies wholly inside it is dropped, overlap or not. The far
+    view saw the same pixels at ``zoom`` times the resolution; a full-view box there that it
+    does not match is most often a far object's coarse box grown onto its surroundings (a
+    walker 25 m away and the pole beside him, 70 % taller than the walker: read as growth).
     """
     if not far:
         return tuple(full)
     far_boxes = [d.box for d in far]
-    kept = [d for d in full if all(iou(d.box, b) <= nms_iou for b in far_boxes)]
+    kept = [d for d in full if all(iou(d.box, b) <= nms_iou for b in far_boxes)
+            and not (crop is not None and frame_size is not None
+                     and crop.holds(d.box, frame_size))]
     return tuple(sorted((*far, *kept), key=lambda d: -d.score))

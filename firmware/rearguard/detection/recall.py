@@ -196,7 +196,7 @@ def _count(detector, frame: Frame, crop: Crop, truth: list[tuple | None], group:
     """Count the people of ``group`` in a frame made small for their height."""
     full = detector.detect(frame).detections
     far = far_to_frame(detector.detect(crop_frame(frame, crop)).detections, crop, frame.size)
-    both = merge(full, far, detector.nms_iou)
+    both = merge(full, far, detector.nms_iou, crop, frame.size)
     hits = {"full": matched(truth, full), "far": matched(truth, far),
             "merged": matched(truth, both)}
     for i in group:
