@@ -65,6 +65,9 @@ class Detection:
     # Frame pixels per pixel of the network's input, in the view that found it: how coarse its
     # box edges are (a full view at 320 px of a 1280 px frame: 4; its far view: 2).
     input_px: float = 1.0
+    # What it looks like: a hue-saturation histogram of its box's middle, summing to 1
+    # (rearguard.detection.appearance); None when not measured (too small, a grey camera).
+    appearance: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,16 +69,21 @@ class _World:
         return []
 
 
-def test_the_whole_pipeline_has_the_scale_meter_between_decoding_and_tracking():
-    """As in the live loop: the scale meter gets this frame and its detections, and the world
-    the measured set; the bare run still alternates with the whole (A/B)."""
+def test_the_whole_pipeline_has_the_pixel_meters_between_decoding_and_tracking():
+    """As in the live loop: the scale meter gets this frame and its detections, the appearance
+    meter the measured set, and the world what both measured; the bare run still alternates
+    with the whole (A/B)."""
+    from rearguard.detection.appearance import AppearanceMeter
+
     frame = Frame(1.0, 7, np.zeros((120, 160, 3), np.uint8))
     for bare_first in (False, True):
         detector, scale, world = _Detector(), _Scale(), _World()
-        lap = _time_frame(detector, scale, world, frame, bare_first=bare_first)
+        lap = _time_frame(detector, (scale, AppearanceMeter()), world, frame,
+                          bare_first=bare_first)
         assert set(lap) == set(STAGES)
         assert scale.got[0] is frame
         assert scale.got[1].detections == detector.decode(None, None, None)
         assert scale.got[1].frame_size == frame.size and scale.got[1].t == frame.t
         assert [d.growth for d in world.got.detections] == [0.5]
+        assert world.got.detections[0].appearance is not None
         assert (detector.calls.index("bare") < detector.calls.index("infer")) is bare_first

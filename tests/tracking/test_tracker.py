@@ -187,3 +187,23 @@ def test_a_box_across_two_tracked_people_is_not_a_third_person():
     clear = Detection("person", 0, 0.6, (420.0, 180.0, 450.0, 260.0))
     tracker.update(DetectionSet(5 * DT, 5, FRAME, (*both, clear)))
     assert len(tracker.tracks) == 3
+
+
+def test_of_two_walkers_side_by_side_a_lone_box_goes_to_the_one_it_looks_like():
+    """Two people walk side by side; for a frame the detector gives one box, between them,
+    a little nearer the left one's track. Overlap alone gives it to the left track; the box
+    looks like the right-hand person (their coat's colours), so it goes to theirs, and the
+    left track coasts (PETS09, three people crossing: their ids traded places)."""
+    red = tuple([0.9, 0.1] + [0.0] * 30)
+    blue = tuple([0.0] * 30 + [0.1, 0.9])
+    tracker = Tracker(CONFIG, {"person"})
+    left, right = (100.0, 200.0, 130.0, 275.0), (124.0, 200.0, 154.0, 275.0)
+    for i in range(4):
+        tracker.update(DetectionSet(i * DT, i, FRAME, (
+            Detection("person", 0, 0.7, left, appearance=red),
+            Detection("person", 0, 0.7, right, appearance=blue))))
+    ids = {tr.detected_box: tr.track_id for tr in tracker.tracks}
+    between = (111.0, 200.0, 141.0, 275.0)  # 11 px from the left box, 13 from the right
+    (taken,) = tracker.update(DetectionSet(4 * DT, 4, FRAME, (
+        Detection("person", 0, 0.7, between, appearance=blue),)))
+    assert taken.track_id == ids[right]

@@ -42,6 +42,7 @@ from rearguard.config import load_config
 from rearguard.config.lens import camera_intrinsics
 from rearguard.core.world import WorldModel
 from rearguard.detection import load_catalog, open_detector
+from rearguard.detection.appearance import AppearanceMeter
 from rearguard.detection.detector import Detector
 from rearguard.detection.farview import ViewScheduler
 from rearguard.detection.scale import ScaleMeter
@@ -151,7 +152,8 @@ def _stages(detector: Detector, config, clip: Path, args: argparse.Namespace,
 
     world = WorldModel(dataclasses.replace(config, rangefinders=[]),
                        detector.spec.obstacle_heights)
-    scale = ScaleMeter(frozenset(detector.spec.obstacle_heights))  # as the live loop makes it
+    labels = frozenset(detector.spec.obstacle_heights)
+    scale = ScaleMeter(labels), AppearanceMeter(labels)  # as the live loop makes them
     times: dict[str, list[float]] = {stage: [] for stage in STAGES}
     allocated = []
     total = args.frames + args.warmup
@@ -189,12 +191,12 @@ def _frames(clip: Path, limit: int):
     capture.release()
 
 
-def _time_frame(detector: Detector, scale: ScaleMeter, world: WorldModel, frame: Frame,
-                bare_first: bool) -> dict[str, float]:
+def _time_frame(detector: Detector, scale: tuple[ScaleMeter, AppearanceMeter],
+                world: WorldModel, frame: Frame, bare_first: bool) -> dict[str, float]:
     """One frame through every stage, and one bare run; which goes first alternates (A/B).
 
-    The scale meter gets the frame and its DetectionSet, and the world the measured set, as in
-    the live loop's detector thread.
+    The pixel meters (growth, then appearance: the "scale" stage) get the frame and its
+    DetectionSet, and the world the measured set, as in the live loop's detector thread.
     """
     clock = time.perf_counter
     bare = 0.0
@@ -210,7 +212,9 @@ def _time_frame(detector: Detector, scale: ScaleMeter, world: WorldModel, frame:
     t2 = clock()
     detections = detector.decode(outputs, placement, frame.size)
     t3 = clock()
-    measured = scale.measure(frame, DetectionSet(frame.t, frame.index, frame.size, detections))
+    growth, looks = scale
+    measured = looks.measure(frame, growth.measure(
+        frame, DetectionSet(frame.t, frame.index, frame.size, detections)))
     t4 = clock()
     world.add_detections(measured)
     world.obstacles(frame.t)

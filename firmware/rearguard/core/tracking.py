@@ -5,6 +5,10 @@ its height, l = ln(h), with their rates (three independent 2-state filters, see 
 The rate of l is what makes time to contact possible without any calibration: an object
 approaching at constant speed grows as 1/Z, so dl/dt = closing speed / Z = 1 / time_to_contact.
 
+Boxes join tracks by overlap or closeness; among boxes that fit a track about as well, the one
+whose colours (``Detection.appearance``) look like the track's wins, so two people side by side
+keep their identities when one hides the other.
+
 Time, not frame count, drives everything: prediction uses the real interval since the last
 update, and a track is dropped when it has not been seen for ``drop_after_s`` -- so frames the
 detector dropped are just a longer interval.
@@ -41,6 +45,12 @@ CROSS_LABEL_PENALTY = 0.3  # a same-class box of near overlap still wins
 # per second unseen (a walker covers about one height a second; the track's velocity is known
 # to a fraction of that).
 COAST_SLACK = 0.5
+# Among boxes that fit a track, one that looks unlike it (Hellinger distance of their colour
+# histograms, 0..1: two people in different clothes 0.4-0.7, one person frame to frame under
+# 0.2) costs this much overlap: it breaks near-ties (two walkers side by side), never a clear
+# fit. The track's own histogram follows its boxes with this smoothing.
+APPEARANCE_WEIGHT = 0.3
+APPEARANCE_SMOOTHING = 0.2
 # Association tiers, settled in this order (see ``Tracker._associate``).
 TIER_CONFIRMED, TIER_TENTATIVE, TIER_COASTING, TIER_TAKEOVER = 0, 1, 2, 3
 # A body is not rigid: its pixels' scale differs from its size's by this much (1/s), beyond
@@ -313,6 +323,7 @@ class Track:
     pixel_rate_t: float = -math.inf  # when the last one came
     last_seen: float = 0.0
     score: float = 0.0
+    appearance: tuple[float, ...] | None = None  # its boxes' colour histogram, smoothed
 
     def box_at(self, t: float) -> Box:
         """The box predicted for time ``t`` (no update)."""
@@ -333,6 +344,23 @@ class Track:
     @property
     def growth_rate_sigma(self) -> float:
         return math.sqrt(max(self.log_size.p11, 0.0))
+
+
+def unlikeness(a: tuple[float, ...] | None, b: tuple[float, ...] | None) -> float:
+    """Hellinger distance of two histograms summing to 1 (0 alike, 1 nothing in common); 0
+    when either is unknown (no evidence either way)."""
+    if a is None or b is None:
+        return 0.0
+    overlap = sum(math.sqrt(p * q) for p, q in zip(a, b, strict=True))
+    return math.sqrt(max(0.0, 1.0 - overlap))
+
+
+def _smoothed(old: tuple[float, ...] | None,
+              new: tuple[float, ...] | None) -> tuple[float, ...] | None:
+    if new is None or old is None:
+        return old if new is None else new
+    k = APPEARANCE_SMOOTHING
+    return tuple(o + k * (n - o) for o, n in zip(old, new, strict=True))
 
 
 def _log_size_var(log_size: float, edge_px: float = EDGE_PX) -> float:
@@ -426,12 +454,13 @@ class Tracker:
             # The same object read as another class (a far person as a "fire hydrant"): it
             # joins the track, which keeps the class most votes gave it.
             return (tier, CROSS_LABEL_PENALTY - overlap) if overlap >= CROSS_LABEL_IOU else None
+        looks = APPEARANCE_WEIGHT * unlikeness(track.appearance, det.appearance)
         if overlap >= self.config.match_iou or _close(box, det.box, bob_px):
             if confirmed and self._takes_over(track, det, t - track.t, frame_size):
                 tier = TIER_TAKEOVER
-            return tier, -overlap
+            return tier, looks - overlap
         if confirmed and _close(box, det.box, bob_px, predicted.slack):
-            return TIER_COASTING, _centre_gap(box, det.box)
+            return TIER_COASTING, _centre_gap(box, det.box) + looks
         return None
 
     @staticmethod
@@ -449,7 +478,8 @@ class Tracker:
         scale = ScaleAxis(log_size, _log_size_var(log_size, box_edge_px(det.input_px)), 1.0)
         track = Track(self._next_id, det.label, t, Axis(u, centre_var, speed_var),
                       Axis(v, centre_var, speed_var), scale, aspect, det.box, last_seen=t,
-                      score=det.score, votes={det.label: det.score})
+                      score=det.score, votes={det.label: det.score},
+                      appearance=det.appearance)
         self._next_id += 1
         return track
 
@@ -500,5 +530,6 @@ class Tracker:
         track.hits += 1
         track.steady += 1
         track.score = det.score
+        track.appearance = _smoothed(track.appearance, det.appearance)
         track.votes[det.label] = track.votes.get(det.label, 0.0) + det.score
         track.label = max(track.votes, key=lambda label: (track.votes[label], label))

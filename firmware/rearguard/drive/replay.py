@@ -25,6 +25,7 @@ from rearguard.config.lens import camera_intrinsics
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
+from rearguard.detection.appearance import AppearanceMeter
 from rearguard.detection.farview import ViewScheduler, threat_near
 from rearguard.detection.scale import ScaleMeter
 from rearguard.messages import AlertCommand, Frame, RangeReading, Stage
@@ -108,6 +109,7 @@ class _Replayer:
                  progress: Progress | None):
         self.session, self.detector, self.views, self.core = session, detector, views, core
         self.scale = ScaleMeter(frozenset(detector.spec.obstacle_heights))
+        self.looks = AppearanceMeter(frozenset(detector.spec.obstacle_heights))
         self.near_m = config.far_view.near_m
         self.result, self.record, self.progress = result, record, progress
         self.tick_s = 1.0 / config.alert.tick_hz
@@ -193,7 +195,8 @@ class _Replayer:
             self.views.view_s = self.result.inference_s
         began = time.perf_counter()
         self.views.threat_near = threat_near(self.core.obstacles, self.near_m)
-        detections = self.scale.measure(frame, self.views.detect(self.detector, frame))
+        detections = self.looks.measure(frame, self.scale.measure(
+            frame, self.views.detect(self.detector, frame)))
         self.result.detector_wall_s.append(time.perf_counter() - began)
         self.busy_until = t + self.result.inference_s * self.views.views_run
         self.result.far_views += self.views.views_run - 1
