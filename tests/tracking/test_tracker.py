@@ -139,6 +139,29 @@ def test_a_measurement_beyond_the_gate_pulls_the_estimate_a_bounded_way():
     assert axis.value > 18.0
 
 
+def test_one_pixel_growth_far_off_pulls_the_rate_a_bounded_way():
+    """A walker seen from above (overhead_crowd, Pi 4): one frame's points measured a growth
+    far beyond the track's rate near 0; ungated, the rate became a time to contact of 1.4 s,
+    a WARNING, then DANGER by countdown. Gated, one such growth pulls a bounded way, however
+    far off; a steady run of them (a real approach) still moves the rate."""
+    from rearguard.core.tracking import Axis
+
+    def rate_after(growth: float, gate: float) -> float:
+        axis = Axis(0.0, 0.01, 0.05)
+        axis.correct_rate(growth, 0.05, gate)
+        return axis.rate
+
+    # The bound: rate variance x gate x sigma of the innovation / measurement variance.
+    bound = 0.05 * 2.5 * 0.1 ** 0.5 / 0.05
+    assert rate_after(1.2, float("inf")) == 0.6  # ungated: halfway, however far
+    assert rate_after(1.2, 2.5) < 0.6 and rate_after(100.0, 2.5) < bound < 1.0
+    assert abs(rate_after(0.2, 2.5) - rate_after(0.2, float("inf"))) < 1e-12  # inside: plain
+    axis = Axis(0.0, 0.01, 0.05)
+    for _ in range(8):
+        axis.correct_rate(1.2, 0.05, 2.5)
+    assert axis.rate > 1.0
+
+
 def test_a_coarser_views_box_size_is_a_less_certain_measure_of_its_growth():
     """The same boxes found in a 4x shrunk view (a Pi 4's full view) leave the growth less
     certain than in a 2x view: their edges wander about one input pixel, 4 frame pixels."""

@@ -146,22 +146,21 @@ class Axis:
         head lost against a dark wall): one such box must not become a speed, while a steady
         run of them still moves the estimate within a few frames.
         """
-        s = self.p00 + noise_var
         innovation = measured - self.value
-        if innovation * innovation > gate * gate * s:
-            noise_var *= abs(innovation) / (gate * math.sqrt(s))
-            s = self.p00 + noise_var
+        s = self.p00 + _huber(noise_var, innovation, self.p00, gate)
         k0, k1 = self.p00 / s, self.p01 / s
         self.value += k0 * innovation
         self.rate += k1 * innovation
         self.p00, self.p01, self.p11 = ((1 - k0) * self.p00, (1 - k0) * self.p01,
                                         self.p11 - k1 * self.p01)
 
-    def correct_rate(self, measured: float, noise_var: float) -> None:
-        """Fold in a direct measurement of the rate (not of the value)."""
-        s = self.p11 + noise_var
-        k0, k1 = self.p01 / s, self.p11 / s
+    def correct_rate(self, measured: float, noise_var: float, gate: float = math.inf) -> None:
+        """Fold in a direct measurement of the rate (not of the value); ``gate`` as for
+        ``correct``: one pixel growth far off (points that slid onto a passer-by) must not
+        become a time to contact."""
         innovation = measured - self.rate
+        s = self.p11 + _huber(noise_var, innovation, self.p11, gate)
+        k0, k1 = self.p01 / s, self.p11 / s
         self.value += k0 * innovation
         self.rate += k1 * innovation
         self.p00, self.p01, self.p11 = (self.p00 - k0 * self.p01, self.p01 - k0 * self.p11,
@@ -174,6 +173,15 @@ class Axis:
     def step(self, dt: float, accel: float, measured: float, noise_var: float) -> None:
         self.predict(dt, accel)
         self.correct(measured, noise_var)
+
+
+def _huber(noise_var: float, innovation: float, prior_var: float, gate: float) -> float:
+    """A measurement's variance, grown with its miss beyond ``gate`` sigmas (a Huber weight):
+    however far off it is, its pull on the estimate is bounded."""
+    s = prior_var + noise_var
+    if innovation * innovation > gate * gate * s:
+        return noise_var * abs(innovation) / (gate * math.sqrt(s))
+    return noise_var
 
 
 def _close(predicted: Box, box: Box, bob_px: float, slack_px: float = 0.0) -> bool:
@@ -495,7 +503,8 @@ class Tracker:
         axis = track.log_size
         axis.predict(dt, ACCEL_LOG)
         if det.growth is not None and det.growth_sigma is not None:
-            axis.correct_rate(det.growth, det.growth_sigma ** 2 + GROWTH_MODEL_NOISE ** 2)
+            axis.correct_rate(det.growth, det.growth_sigma ** 2 + GROWTH_MODEL_NOISE ** 2,
+                              OUTLIER_GATE)
             track.pixel_rates += 1
             track.pixel_rate_t = track.t + dt
         timed_by_pixels = track.pixel_rates > 0
