@@ -133,11 +133,16 @@ class BoardProfile:
         share = FIXED_SHARE + (1.0 - FIXED_SHARE) * work
         return self.timings[model].ms * share / 1000.0 + self.overhead_s
 
-    def full_view_hz(self, model: str, far_every: int = 0, work: float = 1.0) -> float:
-        """Full-view rate with a far view every ``far_every`` frames (0: no far view)."""
-        per_frame = self.inference_s(model, work) * (
-            1.0 + (1.0 / far_every if far_every else 0.0))
-        return float("inf") if per_frame <= 0 else 1.0 / per_frame
+    def full_view_hz(self, model: str, far_every: int = 0, work: float = 1.0,
+                     own_frame: bool = False) -> float:
+        """Full-view rate with a far view every ``far_every`` frames (0: no far view), after
+        the full view on the same frame or (``own_frame``) on a frame of its own."""
+        view = self.inference_s(model, work)
+        if view <= 0:
+            return float("inf")
+        if own_frame and far_every:
+            return (1.0 - 1.0 / far_every) / view
+        return 1.0 / (view * (1.0 + (1.0 / far_every if far_every else 0.0)))
 
 
 def camera_work(side: int, catalog_side: int = 416) -> float:

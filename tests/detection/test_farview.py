@@ -119,6 +119,24 @@ def test_the_schedule_alternates_and_measures_the_view_time_live():
     assert off.views_run == 1
 
 
+def test_on_a_slow_board_the_far_view_has_frames_of_its_own():
+    """A view of 150 ms (a Pi 4): the far view alternates with the full view instead of
+    following it on the same frame; its frames give its boxes alone, in frame pixels. While
+    something is near, it comes every 4th frame: the full view keeps 5 Hz on the other 3."""
+    views = ViewScheduler(FarViewConfig(every=2, min_full_view_hz=5.0), MountingConfig(), K720,
+                          view_s=0.15)
+    assert views.own_frame
+    detector = CountingDetector()
+    image = np.zeros((720, 1280, 3), np.uint8)
+    sets = [views.detect(detector, Frame(i * 0.15, i, image)) for i in range(4)]
+    assert detector.sizes == [(1280, 720), (640, 360)] * 2 and views.views_run == 1
+    assert all(ds.frame_size == (1280, 720) for ds in sets)
+    views.threat_near = True
+    assert views.far_every() == 4  # 3 of 4 frames at 150 ms: 5.0 Hz of full view
+    quick = ViewScheduler(FarViewConfig(), MountingConfig(), K720, view_s=0.056)  # a Pi 5
+    assert not quick.own_frame
+
+
 def test_the_far_view_yields_to_the_full_view_only_while_something_is_near():
     """A Pi 4 (200 ms a view) keeps 5 Hz of full view while an obstacle is near; with the path
     clear the far view runs every second frame, for what comes from afar."""

@@ -117,16 +117,38 @@ def test_the_far_view_costs_one_more_view_on_every_second_frame(tmp_path):
     assert busy == [0.01] * 20 + [0.02] * 20
 
 
+def sharing_frames(config=None):
+    """The far view after the full view on the same frame, whatever the board's speed."""
+    config = config or load_config(None)
+    return replace(config, far_view=replace(config.far_view, own_frame_after_ms=10000.0))
+
+
 def test_the_far_view_gives_way_when_the_full_view_would_fall_below_its_rate(tmp_path):
     session = open_session(synthetic_session(tmp_path))
     board = BoardProfile("b", threads=1, default_model="scripted",  # 5 Hz needs <= 200 ms
                          timings={"scripted": Timing(150.0, "test")})  # far every 3rd: 200
-    result = replay_session(session, load_config(None), ScriptedDetector(), board)
+    result = replay_session(session, sharing_frames(), ScriptedDetector(), board)
     processed = [e for e in frame_events(result.events) if not e.get("dropped")]
     assert result.far_views == len(processed) // 3
     board = BoardProfile("b", threads=1, default_model="scripted",
                          timings={"scripted": Timing(210.0, "test")})  # 4.8 Hz alone
-    assert replay_session(session, load_config(None), ScriptedDetector(), board).far_views == 0
+    assert replay_session(session, sharing_frames(), ScriptedDetector(), board).far_views == 0
+
+
+def test_on_a_slow_board_the_far_view_takes_a_frame_of_its_own(tmp_path):
+    """150 ms a view (over far_view.own_frame_after_ms): no frame waits for two views. The far
+    view alternates with the full view, every 4th frame while something is near, so the full
+    view keeps its 5 Hz: 3 of 4 frames at 150 ms each."""
+    session = open_session(synthetic_session(tmp_path))
+    board = BoardProfile("b", threads=1, default_model="scripted",
+                         timings={"scripted": Timing(150.0, "test")})
+    detector = ScriptedDetector()
+    result = replay_session(session, load_config(None), detector, board)
+    processed = [e for e in frame_events(result.events) if not e.get("dropped")]
+    assert {round(e["done"] - e["start"], 4) for e in processed} == {0.15}
+    assert result.far_views == len(processed) // 4 > 0
+    assert len(detector.seen) == len(processed) - result.far_views  # whole frames: the rest
+    assert detector.sizes.count((80, 60)) == result.far_views
 
 
 def test_fault_events_when_the_rangefinder_goes_silent(tmp_path):

@@ -275,13 +275,17 @@ def _boards(config) -> dict[str, Any]:
                               view_s=board.inference_s(model, work))
         views.threat_near = True  # the rate it keeps while something is near
         every = views.far_every() if config.far_view.enabled else 0
+        own = views.own_frame
         out[name] = {"model": model, "input_size": board.default_input,
                      "catalog_view_ms": timings[model].ms,
                      "view_ms": round(board.inference_s(model, work) * 1000, 1),
+                     "far_view_own_frame": own,
                      "far_view_every_when_near": every,
                      "full_view_hz": round(board.full_view_hz(model, 0, work), 2),
-                     "full_view_hz_when_near": round(board.full_view_hz(model, every, work), 2),
-                     "full_view_hz_far_every_2": round(board.full_view_hz(model, 2, work), 2),
+                     "full_view_hz_when_near": round(
+                         board.full_view_hz(model, every, work, own), 2),
+                     "full_view_hz_far_every_2": round(
+                         board.full_view_hz(model, 2, work, own), 2),
                      "source": timings[model].source}
     return out
 
@@ -321,7 +325,8 @@ def _print(r: dict[str, Any]) -> None:
               f"full view {b['full_view_hz']:.1f} Hz alone, "
               f"{b['full_view_hz_far_every_2']:.1f} Hz with the far view every 2nd frame, "
               f"{b['full_view_hz_when_near']:.1f} Hz while something is near (far view every "
-              f"{b['far_view_every_when_near'] or '-'})")
+              f"{b['far_view_every_when_near'] or '-'}"
+              f"{', on a frame of its own' if b['far_view_own_frame'] else ''})")
     if "latency" in r:
         lat = r["latency"]
         print(f"  live run ({lat['seconds']} s): camera -> decision {lat['camera_p50_ms']} ms "

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     far = replace(config.far_view, enabled=config.far_view.enabled and not args.no_far_view)
     still = args.source.suffix.lower() in IMAGE_SUFFIXES
     if still:  # one image: both views on it, as the live loop runs them over two frames
-        far = replace(far, every=1, min_full_view_hz=0.0)
+        far = replace(far, every=1, min_full_view_hz=0.0, own_frame_after_ms=float("inf"))
     views = ViewScheduler.for_config(replace(config, far_view=far),
                                      view_s=board.inference_s(detector.spec.name))
     for frame in _frames(args.source, max(args.every, 1)):

@@ -106,6 +106,12 @@ class FarViewConfig:
         "While something is near (near_m), the far view runs less often when it would push "
         "the full view's rate below this (from the measured inference time live, the board's "
         "figure in replay); 0: never held back."))
+    own_frame_after_ms: float = setting(100.0, min=0.0, max=10000.0, doc=(
+        "On a board where one view takes longer than this, the far view takes a frame of its "
+        "own, alternating with the full view, instead of running after the full view on the "
+        "same frame (which holds that frame's detections back by a whole view). Measured on "
+        "the scenes and footage: a Pi 4 (148 ms a view) gives more warning its own way, a Pi 5 "
+        "(56 ms) sharing frames; 0: always a frame of its own."))
     near_m: float = setting(10.0, min=0.0, max=50.0, doc=(
         "Scheduling by need: while no obstacle is nearer than this, what matters is what comes "
         "from afar, and the far view runs every `every` frames whatever it costs the full "

@@ -9,8 +9,10 @@ far people are ``zoom`` times larger in its input.
 :class:`ViewScheduler` decides per frame which views run (the full view always; the far view
 every ``far_view.every`` frames, less often when it would push the full view below
 ``far_view.min_full_view_hz`` on this board), runs them, and merges the far view's detections
-into the full view's, in the frame's own pixels. Both the live loop and replay call it, so
-both run the same views on the same frames. Each detection says which view found it.
+into the full view's, in the frame's own pixels. On a slow board (a view longer than
+``far_view.own_frame_after_ms``) the far view takes a frame of its own instead, alternating
+with the full view, so no frame's detections wait for two views. Both the live loop and replay
+call it, so both run the same views on the same frames. Each detection says which view found it.
 """
 
 from __future__ import annotations
@@ -117,16 +119,28 @@ class ViewScheduler:
                                                self.config.zoom))
         return self._crop[1]
 
+    @property
+    def own_frame(self) -> bool:
+        """Does the far view take a frame of its own (alternating with the full view) rather
+        than run after the full view on the same frame? On a board whose view takes longer
+        than ``far_view.own_frame_after_ms``: there, sharing a frame holds that frame's
+        full-view detections back by a whole view, and the far view comes round seldom."""
+        return self.view_s is not None and self.view_s * 1000.0 > self.config.own_frame_after_ms
+
     def far_every(self) -> int:
         """Frames per far view: ``every``, stretched so the full view keeps its minimum rate.
 
-        With a view taking ``s`` and a far view every ``n`` frames, a frame costs
-        ``s * (1 + 1/n)``; the full view keeps ``min_full_view_hz`` while that is at most
-        ``1 / min_full_view_hz``. 0 means never (even the full view alone is too slow).
+        With a view taking ``s`` and a far view every ``n`` frames: sharing a frame, a frame
+        costs ``s * (1 + 1/n)``, and the full view keeps ``min_full_view_hz`` while that is at
+        most ``1 / min_full_view_hz``; on frames of its own, the full view runs on ``1 - 1/n``
+        of the frames, each ``s``. 0 means never (even the full view alone is too slow).
         """
         every = self.config.every
         if not self.threat_near or not self.view_s or not self.config.min_full_view_hz:
             return every
+        if self.own_frame:
+            spare = 1.0 - self.view_s * self.config.min_full_view_hz  # of the frames
+            return 0 if spare <= 0 else max(every, math.ceil(1.0 / spare - 1e-9))
         budget = 1.0 / self.config.min_full_view_hz - self.view_s
         if budget <= 0:
             return 0
@@ -140,24 +154,37 @@ class ViewScheduler:
         return every > 0 and self._since_far + 1 >= every
 
     def detect(self, detector: Detects, frame: Frame) -> DetectionSet:
-        """Run the full view (and the far view when due); one merged DetectionSet."""
+        """Run the views due on this frame; one DetectionSet in frame pixels: the full view's,
+        the far view's merged into it, or (on a frame of its own) the far view's alone."""
         far = self.due()
-        began = time.perf_counter()
-        full = detector.detect(frame)
-        if self._measured:  # live: a running estimate of one view on this board
-            spent = time.perf_counter() - began
-            self.view_s = spent if self.view_s is None else 0.8 * self.view_s + 0.2 * spent
+        own = far and self.own_frame
         self.views_run = 1
-        if not far:
+        if far:
+            self._since_far = 0
+            self.far_runs += 1
+        else:
             self._since_far += 1
+        full = None if own else self._timed(detector, frame)
+        if not far:
             return full
-        self._since_far = 0
-        self.views_run, self.far_runs = 2, self.far_runs + 1
         crop = self.crop_for(frame.size)
-        found = detector.detect(crop_frame(frame, crop))
+        found = detector.detect(crop_frame(frame, crop)) if full is not None else \
+            self._timed(detector, crop_frame(frame, crop))
         far_detections = far_to_frame(found.detections, crop, frame.size)
+        if full is None:  # the far view's frame: what it found, in the frame's pixels
+            return DetectionSet(frame.t, frame.index, frame.size, far_detections)
+        self.views_run = 2
         merged = merge(full.detections, far_detections, detector.nms_iou, crop, frame.size)
         return dataclasses.replace(full, detections=merged)
+
+    def _timed(self, detector: Detects, frame: Frame) -> DetectionSet:
+        """One view; live, its time feeds the running estimate of a view on this board."""
+        began = time.perf_counter()
+        found = detector.detect(frame)
+        if self._measured:
+            spent = time.perf_counter() - began
+            self.view_s = spent if self.view_s is None else 0.8 * self.view_s + 0.2 * spent
+        return found
 
 
 def threat_near(obstacles: Sequence[Obstacle], near_m: float) -> bool:

@@ -48,7 +48,7 @@ class ReplayResult:
     # size (a model that takes any input size costs what the frame's shape feeds it).
     inference_s: float
     frames_total: int = 0
-    far_views: int = 0  # frames on which the far view ran too
+    far_views: int = 0  # frames on which the far view ran (too, or on its own)
     frames_processed: int = 0
     frames_dropped: int = 0
     detector_wall_s: list[float] = field(default_factory=list)  # measured here, not modelled
@@ -195,11 +195,12 @@ class _Replayer:
             self.views.view_s = self.result.inference_s
         began = time.perf_counter()
         self.views.threat_near = threat_near(self.core.obstacles, self.near_m)
+        far_runs = self.views.far_runs
         detections = self.looks.measure(frame, self.scale.measure(
             frame, self.views.detect(self.detector, frame)))
         self.result.detector_wall_s.append(time.perf_counter() - began)
         self.busy_until = t + self.result.inference_s * self.views.views_run
-        self.result.far_views += self.views.views_run - 1
+        self.result.far_views += self.views.far_runs - far_runs
         self.result.frames_processed += 1
         self.record(event(frame.t, "frame", index=frame.index, start=t, done=self.busy_until))
         self.push(self.busy_until, _RESULT, detections)
