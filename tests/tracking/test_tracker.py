@@ -230,3 +230,23 @@ def test_of_two_walkers_side_by_side_a_lone_box_goes_to_the_one_it_looks_like():
     (taken,) = tracker.update(DetectionSet(4 * DT, 4, FRAME, (
         Detection("person", 0, 0.7, between, appearance=blue),)))
     assert taken.track_id == ids[right]
+
+
+def test_a_box_only_the_coasting_slack_reaches_is_not_taken_if_it_looks_like_someone_else():
+    """The person stopped while hidden (as above): the box where they stand is taken back if
+    it looks like them, and is someone else's if it looks clearly unlike them (PETS09: a
+    hidden person's track took the neighbour's box and the ids traded)."""
+    red = tuple([0.9, 0.1] + [0.0] * 30)
+    blue = tuple([0.0] * 30 + [0.1, 0.9])
+    results = {}
+    for name, looks in (("same coat", red), ("other coat", blue)):
+        tracker = Tracker(CONFIG, {"person"})
+        x = 500.0
+        for i in range(10):
+            (track,) = tracker.update(DetectionSet(i * DT, i, FRAME, (
+                Detection("person", 0, 0.6, _walker(x), appearance=red),)))
+            x -= 60.0 * DT
+        (found,) = tracker.update(DetectionSet(13 * DT, 13, FRAME, (
+            Detection("person", 0, 0.6, _walker(x + 60.0 * DT), appearance=looks),)))
+        results[name] = found.track_id == track.track_id
+    assert results == {"same coat": True, "other coat": False}

@@ -51,6 +51,10 @@ COAST_SLACK = 0.5
 # fit. The track's own histogram follows its boxes with this smoothing.
 APPEARANCE_WEIGHT = 0.3
 APPEARANCE_SMOOTHING = 0.2
+# A box only a coasting track's slack reaches is a weak claim: if it looks this unlike the
+# track (other clothes), it is someone else (PETS09: a track whose person was hidden took the
+# neighbour's box, at 0.59, and the ids traded).
+COAST_UNLIKE = 0.45
 # Association tiers, settled in this order (see ``Tracker._associate``).
 TIER_CONFIRMED, TIER_TENTATIVE, TIER_COASTING, TIER_TAKEOVER = 0, 1, 2, 3
 # A body is not rigid: its pixels' scale differs from its size's by this much (1/s), beyond
@@ -467,7 +471,8 @@ class Tracker:
             if confirmed and self._takes_over(track, det, t - track.t, frame_size):
                 tier = TIER_TAKEOVER
             return tier, looks - overlap
-        if confirmed and _close(box, det.box, bob_px, predicted.slack):
+        if confirmed and _close(box, det.box, bob_px, predicted.slack) \
+                and looks <= APPEARANCE_WEIGHT * COAST_UNLIKE:
             return TIER_COASTING, _centre_gap(box, det.box) + looks
         return None
 
