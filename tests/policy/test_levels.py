@@ -285,3 +285,20 @@ def test_a_danger_counting_down_keeps_the_hysteresis_of_a_fresh_one():
                                     measured=False)]) for k in range(1, 8)],
     ])
     assert all(lv == AlertLevel.DANGER for _, lv in levels), levels
+
+
+def test_a_level_is_held_while_its_time_to_contact_is_only_withheld():
+    """CAUTION for a car coming past; a frame later the world model withholds its time to
+    contact (a cross-check said no). Unknown is not infinite: its distance and closing speed
+    still put it within the hysteresis, so the CAUTION holds (ee596_video7, Pi 5: CAUTION,
+    CLEAR, CAUTION, CLEAR as a car drove by). Seen slowing to a crawl, it is released."""
+    def after(closing):
+        policy = AlertPolicy(CFG, SIDES)
+        levels, _ = walk(policy, [
+            (0.0, [person(0.0, ttc=3.5, distance=9.0, closing=2.6)]),  # CAUTION
+            (0.7, [replace(person(0.7, ttc=None, distance=8.0, closing=closing),
+                           measured=True)]),
+        ])
+        return [lv for _, lv in levels]
+    assert after(2.5) == [AlertLevel.CAUTION, AlertLevel.CAUTION]  # 3.2 s: within 4 s + 20 %
+    assert after(1.0) == [AlertLevel.CAUTION, AlertLevel.CLEAR]  # 8 s: gone past it

@@ -66,6 +66,14 @@ def assess(o: Obstacle, cfg: AlertConfig, relax: float = 1.0) -> Assessment:
     if echo is not None and echo < cfg.danger_range_m * relax:
         return Assessment(AlertLevel.DANGER, f"echo {echo:.2f} m < danger_range_m "
                                              f"{cfg.danger_range_m:g}", o)
+    if ttc is None and relax > 1.0 and o.measured and near is not None \
+            and o.closing_speed_mps is not None \
+            and o.closing_speed_mps >= cfg.min_closing_speed_mps:
+        # Holding a level (hysteresis): the time to contact of an object measured now that
+        # the world model withheld (a cross-check said no) is unknown, not infinite; its
+        # distance and closing speed still say when. (An unmeasured one, cut or hidden, is
+        # the remembered threats' business.)
+        ttc = near / o.closing_speed_mps
     # Approaching: closing fast enough, and clearly (the world model gives a time to contact
     # only when the closing speed stands out of its noise).
     closing = ttc is not None and o.closing_speed_mps is not None \
