@@ -57,7 +57,7 @@ def first_rise(events, level: AlertLevel) -> float | None:
     return times[0] if times else None
 
 
-def test_jogger_in_path_is_warned_2_s_ahead_and_danger_comes_by_contact(rendered, detector,
+def test_jogger_in_path_is_warned_2_1_s_ahead_and_danger_comes_by_contact(rendered, detector,
                                                                         capsys):
     expect, result = replay(rendered("jogger-in-path"), detector)
     verdict = check(expect, result.events)
@@ -66,7 +66,7 @@ def test_jogger_in_path_is_warned_2_s_ahead_and_danger_comes_by_contact(rendered
         print("\n  " + verdict.summary("jogger-in-path (synthetic)")
               + f"\n    DANGER at {danger} s, contact at {expect.contact_t} s")
     assert verdict.passed, verdict.summary("jogger-in-path")
-    assert verdict.lead_time_s is not None and verdict.lead_time_s >= 2.0
+    assert verdict.lead_time_s is not None and verdict.lead_time_s >= 2.1
     assert danger is not None and danger <= expect.contact_t
 
 
