@@ -73,13 +73,13 @@ def test_the_whole_pipeline_has_the_pixel_meters_between_decoding_and_tracking()
     """As in the live loop: the scale meter gets this frame and its detections, the appearance
     meter the measured set, and the world what both measured; the bare run still alternates
     with the whole (A/B)."""
-    from rearguard.detection.appearance import AppearanceMeter
+    from rearguard.detection.pixels import PixelMeters
 
     frame = Frame(1.0, 7, np.zeros((120, 160, 3), np.uint8))
     for bare_first in (False, True):
-        detector, scale, world = _Detector(), _Scale(), _World()
-        lap = _time_frame(detector, (scale, AppearanceMeter()), world, frame,
-                          bare_first=bare_first)
+        detector, scale, world, pixels = _Detector(), _Scale(), _World(), PixelMeters()
+        pixels.growth = scale
+        lap = _time_frame(detector, pixels, world, frame, bare_first=bare_first)
         assert set(lap) == set(STAGES)
         assert scale.got[0] is frame
         assert scale.got[1].detections == detector.decode(None, None, None)

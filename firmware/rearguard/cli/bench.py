@@ -42,10 +42,9 @@ from rearguard.config import load_config
 from rearguard.config.lens import camera_intrinsics
 from rearguard.core.world import WorldModel
 from rearguard.detection import load_catalog, open_detector
-from rearguard.detection.appearance import AppearanceMeter
 from rearguard.detection.detector import Detector
 from rearguard.detection.farview import ViewScheduler
-from rearguard.detection.scale import ScaleMeter
+from rearguard.detection.pixels import PixelMeters
 from rearguard.messages import DetectionSet, Frame
 
 DEFAULT_CLIP = "footage/opencv_vtest.avi"
@@ -152,8 +151,7 @@ def _stages(detector: Detector, config, clip: Path, args: argparse.Namespace,
 
     world = WorldModel(dataclasses.replace(config, rangefinders=[]),
                        detector.spec.obstacle_heights)
-    labels = frozenset(detector.spec.obstacle_heights)
-    scale = ScaleMeter(labels), AppearanceMeter(labels)  # as the live loop makes them
+    pixels = PixelMeters(frozenset(detector.spec.obstacle_heights))  # as the live loop's
     times: dict[str, list[float]] = {stage: [] for stage in STAGES}
     allocated = []
     total = args.frames + args.warmup
@@ -163,7 +161,7 @@ def _stages(detector: Detector, config, clip: Path, args: argparse.Namespace,
         measure_alloc = args.warmup <= count < args.warmup + min(20, args.frames // 4)
         if measure_alloc:
             tracemalloc.start()
-        lap = _time_frame(detector, scale, world, frame, bare_first=count % 2 == 1)
+        lap = _time_frame(detector, pixels, world, frame, bare_first=count % 2 == 1)
         if measure_alloc:
             allocated.append(tracemalloc.get_traced_memory()[1])
             tracemalloc.stop()
@@ -191,8 +189,8 @@ def _frames(clip: Path, limit: int):
     capture.release()
 
 
-def _time_frame(detector: Detector, scale: tuple[ScaleMeter, AppearanceMeter],
-                world: WorldModel, frame: Frame, bare_first: bool) -> dict[str, float]:
+def _time_frame(detector: Detector, pixels: PixelMeters, world: WorldModel, frame: Frame,
+                bare_first: bool) -> dict[str, float]:
     """One frame through every stage, and one bare run; which goes first alternates (A/B).
 
     The pixel meters (growth, then appearance: the "scale" stage) get the frame and its
@@ -212,9 +210,7 @@ def _time_frame(detector: Detector, scale: tuple[ScaleMeter, AppearanceMeter],
     t2 = clock()
     detections = detector.decode(outputs, placement, frame.size)
     t3 = clock()
-    growth, looks = scale
-    measured = looks.measure(frame, growth.measure(
-        frame, DetectionSet(frame.t, frame.index, frame.size, detections)))
+    measured = pixels.measure(frame, DetectionSet(frame.t, frame.index, frame.size, detections))
     t4 = clock()
     world.add_detections(measured)
     world.obstacles(frame.t)

@@ -28,7 +28,7 @@ from rearguard.config.lens import camera_intrinsics
 from rearguard.config.schema import Config, FarViewConfig, MountingConfig
 from rearguard.core.geometry import CameraIntrinsics
 from rearguard.core.tracking import iou
-from rearguard.messages import Box, Detection, DetectionSet, Frame, Obstacle
+from rearguard.messages import Detection, DetectionSet, Frame, Obstacle
 
 FULL, FAR = "full", "far"
 CUT_PX = 2.0  # a far-view box this near a crop edge inside the frame is cut off by the crop
@@ -48,11 +48,13 @@ class Crop:
         w, h = frame_size
         return self.x > 0, self.y > 0, self.x + self.width < w, self.y + self.height < h
 
-    def holds(self, box: Box, frame_size: tuple[int, int]) -> bool:
-        """Does ``box`` (frame pixels) lie wholly inside the window, clear of the edges it
-        cuts (where the far view would have seen it whole)?"""
-        left, top, right, bottom = (CUT_PX if inner else 0.0
-                                    for inner in self.inner_edges(frame_size))
+    def holds(self, box: Sequence[float], frame_size: tuple[int, int] | None = None) -> bool:
+        """Does ``box`` (frame pixels) lie wholly inside the window? Given the frame's size,
+        also clear of the edges the window cuts (where the far view would have seen it
+        whole)."""
+        left, top, right, bottom = (
+            CUT_PX if inner else 0.0
+            for inner in (self.inner_edges(frame_size) if frame_size else (False,) * 4))
         return (box[0] >= self.x + left and box[1] >= self.y + top
                 and box[2] <= self.x + self.width - right
                 and box[3] <= self.y + self.height - bottom)
@@ -168,8 +170,7 @@ class ViewScheduler:
         if not far:
             return full
         crop = self.crop_for(frame.size)
-        found = detector.detect(crop_frame(frame, crop)) if full is not None else \
-            self._timed(detector, crop_frame(frame, crop))
+        found = self._timed(detector, crop_frame(frame, crop))
         far_detections = far_to_frame(found.detections, crop, frame.size)
         if full is None:  # the far view's frame: what it found, in the frame's pixels
             return DetectionSet(frame.t, frame.index, frame.size, far_detections)

@@ -126,11 +126,6 @@ def matched(truth: Sequence[tuple | None], found: Sequence[Detection]) -> list[b
     return hit
 
 
-def inside(box: Sequence[float], crop: Crop) -> bool:
-    return box[0] >= crop.x and box[1] >= crop.y and box[2] <= crop.x + crop.width and \
-        box[3] <= crop.y + crop.height
-
-
 def far_recall(detector, views: ViewScheduler, frame_size: tuple[int, int], fy: float,
                distances: Sequence[float], footage: Path, *, every: int = 2,
                progress: Callable[[int, int], None] | None = None) -> dict[str, dict]:
@@ -210,6 +205,6 @@ def _count(detector, frame: Frame, crop: Crop, truth: list[tuple | None], group:
             tally.visible += 1
             tally.visible_found["full"] += hits["full"][i]
             tally.visible_found["merged"] += hits["merged"][i]
-        if inside(box, crop):
+        if crop.holds(box):
             tally.in_window += 1
             tally.found["far"] += hits["far"][i]

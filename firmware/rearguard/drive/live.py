@@ -31,9 +31,8 @@ from rearguard.config.lens import camera_intrinsics
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
-from rearguard.detection.appearance import AppearanceMeter
 from rearguard.detection.farview import ViewScheduler, threat_near
-from rearguard.detection.scale import ScaleMeter
+from rearguard.detection.pixels import PixelMeters
 from rearguard.devices.base import DeviceFault, FrameSource, Rangefinder
 from rearguard.drive import systemd
 from rearguard.drive.health import FROZEN_AFTER_S, FrozenPicture, Heartbeats, Status
@@ -93,9 +92,8 @@ class LiveLoop:
                  clock: Clock = time.monotonic, notify: Callable[[str], bool] = systemd.notify,
                  on_status: Callable[[Status], None] | None = None):
         self.config, self.detector, self.camera = config, detector, camera
-        # The detector thread's own: each frame's growth against the frame before it.
-        self.scale = ScaleMeter(frozenset(detector.spec.obstacle_heights))
-        self.looks = AppearanceMeter(frozenset(detector.spec.obstacle_heights))  # and colours
+        # The detector thread's own: each frame's growth against the frame before it, colours.
+        self.pixels = PixelMeters(frozenset(detector.spec.obstacle_heights))
         self.rangefinders, self.play, self.recorder = rangefinders, play, recorder
         self.clock, self.notify, self.on_status = clock, notify, on_status
         self.inputs: queue.SimpleQueue[_Input] = queue.SimpleQueue()
@@ -237,8 +235,7 @@ class LiveLoop:
             try:
                 self.views.threat_near = threat_near(self.core.obstacles,
                                                      self.config.far_view.near_m)
-                detections = self.looks.measure(frame, self.scale.measure(
-                    frame, self.views.detect(self.detector, frame)))
+                detections = self.pixels.measure(frame, self.views.detect(self.detector, frame))
             except Exception as e:  # a detector crash is a fault the runner feels, not the end
                 self.inputs.put(_Input(frame.t, "fault", (Stage.DETECTOR, repr(e))))
                 continue

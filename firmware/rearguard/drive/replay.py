@@ -25,9 +25,8 @@ from rearguard.config.lens import camera_intrinsics
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
-from rearguard.detection.appearance import AppearanceMeter
 from rearguard.detection.farview import ViewScheduler, threat_near
-from rearguard.detection.scale import ScaleMeter
+from rearguard.detection.pixels import PixelMeters
 from rearguard.messages import AlertCommand, Frame, RangeReading, Stage
 from rearguard.session import ButtonPress, RecordedFault, Session
 from rearguard.session.settings import config_for_session, session_intrinsics
@@ -108,8 +107,7 @@ class _Replayer:
                  views: ViewScheduler, core: Core, result: ReplayResult, record: EventSink,
                  progress: Progress | None):
         self.session, self.detector, self.views, self.core = session, detector, views, core
-        self.scale = ScaleMeter(frozenset(detector.spec.obstacle_heights))
-        self.looks = AppearanceMeter(frozenset(detector.spec.obstacle_heights))
+        self.pixels = PixelMeters(frozenset(detector.spec.obstacle_heights))
         self.near_m = config.far_view.near_m
         self.result, self.record, self.progress = result, record, progress
         self.tick_s = 1.0 / config.alert.tick_hz
@@ -196,8 +194,7 @@ class _Replayer:
         began = time.perf_counter()
         self.views.threat_near = threat_near(self.core.obstacles, self.near_m)
         far_runs = self.views.far_runs
-        detections = self.looks.measure(frame, self.scale.measure(
-            frame, self.views.detect(self.detector, frame)))
+        detections = self.pixels.measure(frame, self.views.detect(self.detector, frame))
         self.result.detector_wall_s.append(time.perf_counter() - began)
         self.busy_until = t + self.result.inference_s * self.views.views_run
         self.result.far_views += self.views.far_runs - far_runs

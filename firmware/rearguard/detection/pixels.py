@@ -1,0 +1,21 @@
+"""What the core learns from a frame's own pixels besides the detector's boxes: each object's
+growth (``scale.py``) and its colours (``appearance.py``). The live loop's detector thread,
+replay and the bench run the same meters, in this order, on each frame's detections."""
+
+from __future__ import annotations
+
+from rearguard.detection.appearance import AppearanceMeter
+from rearguard.detection.scale import ScaleMeter
+from rearguard.messages import DetectionSet, Frame
+
+
+class PixelMeters:
+    """The growth meter, then the appearance meter, for the classes worth tracking."""
+
+    def __init__(self, labels: frozenset[str] | set[str] | None = None):
+        self.growth = ScaleMeter(labels)
+        self.looks = AppearanceMeter(labels)
+
+    def measure(self, frame: Frame, ds: DetectionSet) -> DetectionSet:
+        """``ds`` with each detection's ``growth`` and ``appearance`` where its pixels allow."""
+        return self.looks.measure(frame, self.growth.measure(frame, ds))
