@@ -86,6 +86,31 @@ def test_each_object_gets_its_own_growth_from_one_flow_pass():
     assert (growing.box, cup.box, shrinking.box, tiny.box) == tuple(d.box for d in detections)
 
 
+def far_object(scale: float) -> tuple[np.ndarray, Detection]:
+    """A 1280x720 frame with a far object: 36 px tall, so 18 px in the work image."""
+    rng = np.random.default_rng(3)
+    texture = cv2.resize(rng.integers(0, 255, (12, 8), np.uint8), (24, 36),
+                         interpolation=cv2.INTER_NEAREST)
+    image = np.full((720, 1280, 3), 90, np.uint8)
+    h, w = round(36 * scale), round(24 * scale)
+    patch = cv2.resize(texture, (w, h), interpolation=cv2.INTER_LINEAR)
+    y, x = 360 - h // 2, 640 - w // 2
+    image[y:y + h, x:x + w] = patch[..., None]
+    return image, Detection("person", 0, 0.9, (float(x), float(y), float(x + w), float(y + h)))
+
+
+def test_a_far_object_is_measured_at_full_resolution():
+    """Shrunk to the work image a far object's growth between two looks is a fraction of a
+    pixel; in the full-size frame around it, it is measured."""
+    meter = ScaleMeter({"person"})
+    for t, s in ((0.0, 1.0), (0.2, 1.08)):
+        image, det = far_object(s)
+        ds = meter.measure(Frame(t, 0, image), DetectionSet(t, 0, (1280, 720), (det,)))
+    d = ds.detections[0]
+    assert d.growth == pytest.approx(math.log(1.08) / 0.2, rel=0.25)
+    assert d.growth_sigma is not None and d.growth_sigma < 0.15
+
+
 @pytest.mark.parametrize("n", [1, 2, 5, 6, 15, 276])
 def test_median_is_numpys_bit_for_bit(n):
     values = np.random.default_rng(n).normal(0, 0.1, n).astype(np.float32)

@@ -227,6 +227,22 @@ def test_a_far_threat_whose_distance_no_longer_closes_in_time_is_released():
     assert all(lv < AlertLevel.DANGER for _, lv in levels)
 
 
+def test_a_far_threat_timed_by_its_pixels_is_held_while_its_speed_is_not_yet_known():
+    # A car 40 m away timed at 2 s by its own pixels' growth, before its distance filter has a
+    # closing speed (1.5 +- 6 m/s). Its timing then lapses between two looks: 40 m at 1.5 m/s
+    # "arrives" in 27 s, but a speed that uncertain is no evidence. Held; once the speed is
+    # known and slow (1.5 +- 0.5 m/s), released.
+    policy = AlertPolicy(CFG, SIDES)
+    unsettled = dict(distance=40.0, closing=1.5)
+    levels, _ = walk(policy, [
+        (0.0, [replace(person(0.0, ttc=2.0, **unsettled), closing_sigma_mps=6.0)]),
+        (0.3, [replace(person(0.3, ttc=None, **unsettled), closing_sigma_mps=6.0)]),
+        (0.7, [replace(person(0.7, ttc=None, **unsettled), closing_sigma_mps=5.0)]),
+        (0.9, [replace(person(0.9, ttc=None, **unsettled), closing_sigma_mps=0.5)]),
+    ])
+    assert [lv for _, lv in levels] == [AlertLevel.WARNING] * 3 + [AlertLevel.CLEAR]
+
+
 def test_a_danger_is_held_while_its_closing_speed_is_not_estimated_again():
     # DANGER at 2.6 m; then a box another object took over voids its distance track: a fresh
     # estimate, closing speed 0 +- 12 m/s, while its own pixels still time it at 0.5 s.

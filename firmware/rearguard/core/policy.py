@@ -249,8 +249,9 @@ class ThreatMemory:
             and not _speed_unknown(o)
         if far:
             # One frame without a time to contact (a box edge the gait moved, a cross-check
-            # that said no) is not evidence; a distance that no longer closes in time is.
-            return not _arrives_in_time(o, self.cfg)
+            # that said no) is not evidence; a distance that no longer closes in time is,
+            # once its closing speed is known (a fresh distance filter's says nothing yet).
+            return not _arrives_in_time(o, self.cfg) and not _speed_unknown(o)
         return o.measured and stopped
 
 

@@ -19,7 +19,12 @@ about 0.15 ms a call at 640x480 on x86. Prebuilt pyramids cannot be passed from 
 (``cv2.calcOpticalFlowPyrLK`` takes one image per argument, opencv/opencv#4777, and copies of
 the levels would lose the border padding the tracker requires, opencv/opencv#8268), so the
 rest is kept lean instead: one array of points for all detections, and the pairwise scale
-without NumPy's generic median.
+without NumPy's generic median. Far objects (boxes shorter than ``FINE_BELOW_PX`` in the work
+image) take a second pair of calls, on the full-size frame cut down to the window around them.
+Shrunk to 640 px, a cyclist 25 m away is 20 px tall: the corners inside its box lie a few
+pixels apart, hardly more than the flow's own error and often closer than ``MIN_PAIR_PX``; at
+full size they lie twice as far apart. Far objects are the ones whose early timing decides
+the runner's warning.
 """
 
 from __future__ import annotations
@@ -41,19 +46,28 @@ FB_ERROR_PX = 1.0  # forward-backward disagreement that rejects a point
 SHRINK = 0.15  # corners are searched inside the box shrunk by this much per side (background)
 MIN_BOX_PX = 16.0
 MAX_GAP_S = 0.6  # frames further apart than this are not compared
+FINE_BELOW_PX = 48.0  # boxes shorter than this in the work image are measured at full size
+FLOW_REACH_PX = 64  # around far boxes: the flow's pyramid (15 px window, 3 levels) reaches this
 _LK = dict(winSize=(15, 15), maxLevel=3,
            criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03))
 
 
 class ScaleMeter:
-    """Keeps the previous frame the detector saw and measures each new detection's growth."""
+    """Keeps the previous frame the detector saw and measures each new detection's growth.
+
+    Optical flow runs on the frame shrunk to ``WORK_WIDTH`` (a near object's motion between
+    frames stays within the flow's reach, and the cost stays flat), except for boxes shorter
+    than ``FINE_BELOW_PX`` there: far objects, whose growth between two frames is a pixel or
+    two, are measured in the full-resolution frame, around them only.
+    """
 
     def __init__(self, labels: frozenset[str] | set[str] | None = None):
         self.labels = frozenset(labels) if labels is not None else None
-        self._previous: np.ndarray | None = None
-        self._current: np.ndarray | None = None
+        self._previous: np.ndarray | None = None  # the work image of the previous frame
+        self._current: np.ndarray | None = None  # a spare buffer, swapped with it
+        self._previous_full: np.ndarray | None = None  # full-size grey frames, likewise
+        self._full: np.ndarray | None = None
         self._previous_t = -math.inf
-        self._full: np.ndarray | None = None  # a full-size grey frame, before shrinking
         self._scale = 1.0
 
     def measure(self, frame: Frame, ds: DetectionSet) -> DetectionSet:
@@ -63,6 +77,7 @@ class ScaleMeter:
         if self._previous is not None and 0 < dt <= MAX_GAP_S and ds.detections:
             ds = replace(ds, detections=self._growths(ds.detections, gray, dt))
         self._previous, self._current = gray, self._previous  # swap buffers, no new arrays
+        self._previous_full, self._full = self._full, self._previous_full
         self._previous_t = frame.t
         return ds
 
@@ -73,67 +88,106 @@ class ScaleMeter:
         out = self._current
         if out is None or out.shape != (size[1], size[0]):
             out = np.empty((size[1], size[0]), np.uint8)
-        if image.ndim == 3 and self._scale == 1.0:
-            cv2.cvtColor(image, cv2.COLOR_BGR2GRAY, dst=out)
+        if self._scale == 1.0:
+            self._full = None
+            if image.ndim == 3:
+                cv2.cvtColor(image, cv2.COLOR_BGR2GRAY, dst=out)
+            else:
+                np.copyto(out, image)
             return out
-        # Grey first (one channel to shrink, not three), into a buffer kept between frames.
+        # Grey first (one channel to shrink, not three), into a buffer kept between frames:
+        # far objects are measured in it.
+        if self._full is None or self._full.shape != (height, width):
+            self._full = np.empty((height, width), np.uint8)
         if image.ndim == 3:
-            if self._full is None or self._full.shape != (height, width):
-                self._full = np.empty((height, width), np.uint8)
             cv2.cvtColor(image, cv2.COLOR_BGR2GRAY, dst=self._full)
-            image = self._full
-        cv2.resize(image, size, dst=out, interpolation=cv2.INTER_LINEAR)
+        else:
+            np.copyto(self._full, image)
+        cv2.resize(self._full, size, dst=out, interpolation=cv2.INTER_LINEAR)
         return out
 
     def _growths(self, detections: tuple[Detection, ...], gray: np.ndarray,
                  dt: float) -> tuple[Detection, ...]:
-        """Every detection's growth, with one optical-flow pass each way for all their points."""
-        spans, chunks, count = [], [], 0
+        """Every detection's growth: one optical-flow pass each way for all the near objects'
+        points in the work image, one for all the far objects' in the full-size frame."""
+        near, far = [], []
+        fine = self._full is not None and self._previous_full is not None \
+            and self._previous_full.shape == self._full.shape
         for i, d in enumerate(detections):
             if self.labels is not None and d.label not in self.labels:
                 continue
-            corners = self._corners(d.box, gray)
-            if corners is not None:
-                spans.append((i, count, count + len(corners)))
-                chunks.append(corners)
-                count += len(corners)
-        if not spans:
-            return detections
-        # One concatenation of each detection's (n, 2) block: building the array from a list
-        # of single points converted each point on its own.
-        now = np.concatenate(chunks)
-        before, ok, _ = cv2.calcOpticalFlowPyrLK(gray, self._previous, now, None, **_LK)
-        again, ok2, _ = cv2.calcOpticalFlowPyrLK(self._previous, gray, before, None, **_LK)
-        good = (ok.ravel() == 1) & (ok2.ravel() == 1) & (
-            np.linalg.norm(again - now, axis=1) < FB_ERROR_PX)
+            small = (d.box[3] - d.box[1]) * self._scale < FINE_BELOW_PX
+            (far if fine and small else near).append(i)
         out = list(detections)
-        for i, start, end in spans:
-            keep = good[start:end]
-            if np.count_nonzero(keep) < MIN_POINTS:
-                continue
-            scale = _pairwise_scale(now[start:end][keep], before[start:end][keep])
-            if scale is not None:
-                out[i] = replace(out[i], growth=math.log(scale[0]) / dt,
-                                 growth_sigma=scale[1] / dt)
+        if near:
+            _measure(out, near, gray, self._previous, self._scale, (0, 0), dt)
+        if far:
+            x, y, w, h = _around([detections[i].box for i in far], self._full.shape)
+            _measure(out, far, self._full[y:y + h, x:x + w],
+                     self._previous_full[y:y + h, x:x + w], 1.0, (x, y), dt)
         return tuple(out)
 
-    def _corners(self, box: tuple[float, float, float, float],
-                 gray: np.ndarray) -> np.ndarray | None:
-        """Corners to follow inside ``box`` (shrunk away from the background), work pixels."""
-        k = self._scale
-        x1, y1, x2, y2 = (v * k for v in box)
-        w, h = x2 - x1, y2 - y1
-        if min(w, h) < MIN_BOX_PX:
-            return None
-        height, width = gray.shape
-        left, right = max(int(x1 + SHRINK * w), 0), min(int(x2 - SHRINK * w), width)
-        top, bottom = max(int(y1 + SHRINK * h), 0), min(int(y2 - SHRINK * h), height)
-        if right - left < 8 or bottom - top < 8:
-            return None
-        corners = cv2.goodFeaturesToTrack(gray[top:bottom, left:right], MAX_POINTS, 0.01, 3)
-        if corners is None or len(corners) < MIN_POINTS:
-            return None
-        return corners.reshape(-1, 2) + np.float32([left, top])
+
+def _around(boxes: list[tuple[float, float, float, float]],
+            shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """The window (x, y, width, height) holding ``boxes`` and the flow's reach around them."""
+    height, width = shape[:2]
+    x1 = max(int(min(b[0] for b in boxes)) - FLOW_REACH_PX, 0)
+    y1 = max(int(min(b[1] for b in boxes)) - FLOW_REACH_PX, 0)
+    x2 = min(int(max(b[2] for b in boxes)) + 1 + FLOW_REACH_PX, width)
+    y2 = min(int(max(b[3] for b in boxes)) + 1 + FLOW_REACH_PX, height)
+    return x1, y1, x2 - x1, y2 - y1
+
+
+def _measure(out: list[Detection], indices: list[int], now_image: np.ndarray,
+             before_image: np.ndarray, k: float, origin: tuple[int, int], dt: float) -> None:
+    """Growth of ``out[i]`` for each i in ``indices``, from one optical-flow pass each way
+    between two images (``k`` image pixels per frame pixel, ``origin``: where the images
+    start, in those pixels)."""
+    spans, chunks, count = [], [], 0
+    for i in indices:
+        corners = _corners(out[i].box, now_image, k, origin)
+        if corners is not None:
+            spans.append((i, count, count + len(corners)))
+            chunks.append(corners)
+            count += len(corners)
+    if not spans:
+        return
+    # One concatenation of each detection's (n, 2) block: building the array from a list
+    # of single points converted each point on its own.
+    now = np.concatenate(chunks)
+    before, ok, _ = cv2.calcOpticalFlowPyrLK(now_image, before_image, now, None, **_LK)
+    again, ok2, _ = cv2.calcOpticalFlowPyrLK(before_image, now_image, before, None, **_LK)
+    good = (ok.ravel() == 1) & (ok2.ravel() == 1) & (
+        np.linalg.norm(again - now, axis=1) < FB_ERROR_PX)
+    for i, start, end in spans:
+        keep = good[start:end]
+        if np.count_nonzero(keep) < MIN_POINTS:
+            continue
+        scale = _pairwise_scale(now[start:end][keep], before[start:end][keep])
+        if scale is not None:
+            out[i] = replace(out[i], growth=math.log(scale[0]) / dt,
+                             growth_sigma=scale[1] / dt)
+
+
+def _corners(box: tuple[float, float, float, float], gray: np.ndarray, k: float,
+             origin: tuple[int, int]) -> np.ndarray | None:
+    """Corners to follow inside ``box`` (frame pixels; shrunk away from the background), in
+    the pixels of ``gray`` (``k`` per frame pixel, starting at ``origin``)."""
+    x1, y1, x2, y2 = box[0] * k - origin[0], box[1] * k - origin[1], \
+        box[2] * k - origin[0], box[3] * k - origin[1]
+    w, h = x2 - x1, y2 - y1
+    if min(w, h) < MIN_BOX_PX:
+        return None
+    height, width = gray.shape
+    left, right = max(int(x1 + SHRINK * w), 0), min(int(x2 - SHRINK * w), width)
+    top, bottom = max(int(y1 + SHRINK * h), 0), min(int(y2 - SHRINK * h), height)
+    if right - left < 8 or bottom - top < 8:
+        return None
+    corners = cv2.goodFeaturesToTrack(gray[top:bottom, left:right], MAX_POINTS, 0.01, 3)
+    if corners is None or len(corners) < MIN_POINTS:
+        return None
+    return corners.reshape(-1, 2) + np.float32([left, top])
 
 
 def _pairwise_scale(now: np.ndarray, before: np.ndarray) -> tuple[float, float] | None:
