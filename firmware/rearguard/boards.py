@@ -46,6 +46,15 @@ DEFAULT_INPUTS = (416, 384, 352, 320)  # the sizes a board's default is chosen f
 # something is near, the scheduler stretches it to every third frame to keep 5 Hz
 # (ViewScheduler.far_every), which is what the default must allow.
 FAR_EVERY_WHEN_NEAR = 3
+# The pixel meters (each object's growth and colours from its own pixels, detection/pixels.py)
+# run on a thread of their own beside the detector: they delay each frame's detections on
+# their way to the core, and hold the detector back only when they fall two frames behind. No
+# figure is published for a board: estimated as their time on the build machine
+# (PIXELS_HERE_S: `rearguard bench`'s "scale" stage on vtest, nine people a frame, 2.9 ms
+# median) times the factor a board's ``overhead_s`` puts on the build machine's preprocessing
+# and decoding (PREPARE_HERE_S, 0.6 ms): Python and OpenCV work alike, on the slow side.
+PIXELS_HERE_S = 0.003
+PREPARE_HERE_S = 0.0006
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,7 @@ class BoardProfile:
     overhead_s: float = 0.0  # preprocessing, decoding and NMS per view
     timings: dict[str, Timing] = field(default_factory=dict)  # model -> ms; empty: no model
     default_input: int = 0  # the default model's input, longest side (0: the catalog's)
+    pixels_s: float = 0.0  # the pixel meters per frame, on their own thread (see above)
 
     def inference_s(self, model: str, work: float = 1.0) -> float:
         """Modelled time from one view reaching the detector to its detections being ready.
@@ -171,7 +181,8 @@ def _default_choice(board: str, overhead_s: float) -> tuple[str, int]:
 def _profile(name: str, overhead_s: float) -> BoardProfile:
     model, side = _default_choice(name, overhead_s)
     return BoardProfile(name, threads=3, default_model=model, overhead_s=overhead_s,
-                        timings=TIMINGS[name], default_input=side)
+                        timings=TIMINGS[name], default_input=side,
+                        pixels_s=round(PIXELS_HERE_S * overhead_s / PREPARE_HERE_S, 4))
 
 
 PROFILES: dict[str, BoardProfile] = {

@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 
 from rearguard.cli import main
-from rearguard.cli.bench import STAGES, _time_frame
-from rearguard.messages import Detection, Frame
+from rearguard.cli.bench import STAGES, _time_detection, _time_meters
+from rearguard.messages import Detection, DetectionSet, Frame
 
 
 def test_bench_json_has_the_figures(assets, capsys):
@@ -18,6 +18,7 @@ def test_bench_json_has_the_figures(assets, capsys):
                  "--recall-every", "0"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["overhead_ratio"] > 0.5
+    assert report["serial_ratio"] >= report["overhead_ratio"]  # two threads' work on one
     assert list(report["stages_ms"]) == list(STAGES) and "scale" in STAGES
     assert set(report["this_machine_ms"]) >= {"yolox_nano_416", "yolox_nano_416 at 320, 16:9"}
     pi4 = report["boards"]["pi4"]
@@ -69,21 +70,32 @@ class _World:
         return []
 
 
-def test_the_whole_pipeline_has_the_pixel_meters_between_decoding_and_tracking():
+def test_the_detector_thread_alternates_with_the_bare_run_and_hands_on_its_detections():
+    frame = Frame(1.0, 7, np.zeros((120, 160, 3), np.uint8))
+    for bare_first in (False, True):
+        detector = _Detector()
+        lap, found = _time_detection(detector, frame, bare_first=bare_first)
+        assert set(lap) == {"preprocess", "inference", "decode+nms", "detector thread",
+                            "bare run"}
+        assert found.detections == detector.decode(None, None, None)
+        assert found.frame_size == frame.size and found.t == frame.t
+        assert (detector.calls.index("bare") < detector.calls.index("infer")) is bare_first
+
+
+def test_the_meters_thread_has_the_pixel_meters_between_decoding_and_tracking():
     """As in the live loop: the scale meter gets this frame and its detections, the appearance
-    meter the measured set, and the world what both measured; the bare run still alternates
-    with the whole (A/B)."""
+    meter the measured set, and the world what both measured."""
     from rearguard.detection.pixels import PixelMeters
 
     frame = Frame(1.0, 7, np.zeros((120, 160, 3), np.uint8))
-    for bare_first in (False, True):
-        detector, scale, world, pixels = _Detector(), _Scale(), _World(), PixelMeters()
-        pixels.growth = scale
-        lap = _time_frame(detector, pixels, world, frame, bare_first=bare_first)
-        assert set(lap) == set(STAGES)
-        assert scale.got[0] is frame
-        assert scale.got[1].detections == detector.decode(None, None, None)
-        assert scale.got[1].frame_size == frame.size and scale.got[1].t == frame.t
-        assert [d.growth for d in world.got.detections] == [0.5]
-        assert world.got.detections[0].appearance is not None
-        assert (detector.calls.index("bare") < detector.calls.index("infer")) is bare_first
+    found = DetectionSet(frame.t, frame.index, frame.size,
+                         _Detector().decode(None, None, None))
+    scale, world, pixels = _Scale(), _World(), PixelMeters()
+    pixels.growth = scale
+    lap = _time_meters(pixels, world, frame, found)
+    assert set(lap) == {"scale", "tracking+fusion", "meters thread"}
+    assert set(lap) | {"preprocess", "inference", "decode+nms", "detector thread",
+                       "bare run"} == set(STAGES)
+    assert scale.got == (frame, found)
+    assert [d.growth for d in world.got.detections] == [0.5]
+    assert world.got.detections[0].appearance is not None

@@ -42,9 +42,13 @@ def replay(name: str, detector, profile: str | None = None, config=None):
 # Expectations protect a runner (a WARNING 2.1 s before contact, DANGER by it); where the
 # firmware does not meet one yet, the scenario says so with the measured figures, and a guard
 # below keeps what it does meet from slipping.
-# (Empty since 2026-12-01: approach_two_women meets its WARNING 2.1 s before contact on the
-# Pi 4 once a distance's noise no longer counts the class height's spread at every frame.)
-NOT_YET: dict[str, str] = {}
+NOT_YET: dict[str, str] = {
+    "approach_two_women": (
+        "Pi 4: WARNING 2.00 s before contact, 0.1 s short of the 2.1 s target, since replay "
+        "models the pixel meters' time (boards.pixels_s: 50 ms a frame on the Pi 4, on a thread "
+        "of their own); left out, replay flattered the board with 2.61 s. The Pi 5 gives "
+        "3.74 s. (Met from 2026-12-01 until then.)"),
+}
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(

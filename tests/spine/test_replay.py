@@ -99,6 +99,26 @@ def test_a_slow_board_drops_frames_newest_first(tmp_path):
     assert max(e["done"] - e["t"] for e in processed) < 0.1 + 0.04 + 1e-9
 
 
+def test_the_pixel_meters_delay_the_detections_not_the_detector(tmp_path):
+    """100 ms a view, 60 ms of pixel meters on their own stage: each frame's detections reach
+    the core 160 ms after the detector took it, and the detector takes the next frame 100 ms
+    after, as with no meters at all (a Pi's meters are faster than its views)."""
+    session = open_session(synthetic_session(tmp_path))
+    timing = {"scripted": Timing(100.0, "test")}
+    with_meters = BoardProfile("m", threads=1, default_model="scripted", timings=timing,
+                               pixels_s=0.06)
+    without = BoardProfile("n", threads=1, default_model="scripted", timings=timing)
+    runs = {board.name: replay_session(session, without_far_view(), ScriptedDetector(), board)
+            for board in (with_meters, without)}
+    started = {name: [e["start"] for e in frame_events(r.events) if not e.get("dropped")]
+               for name, r in runs.items()}
+    assert started["m"] == started["n"] and len(started["m"]) >= 15
+    processed = [e for e in frame_events(runs["m"].events) if not e.get("dropped")]
+    assert {round(e["done"] - e["start"], 4) for e in processed} == {0.16}
+    for a, b in itertools.pairwise(processed):
+        assert b["start"] < a["done"]  # the next frame is on the detector before that
+
+
 def without_far_view():
     config = load_config(None)
     return replace(config, far_view=replace(config.far_view, enabled=False))

@@ -1,5 +1,6 @@
 """The systemd watchdog is petted only while every thread comes round: a hung camera, detector,
-rangefinder, haptics thread or main loop stops the WATCHDOG=1 messages, so systemd restarts."""
+pixel meters, rangefinder, haptics thread or main loop stops the WATCHDOG=1 messages, so
+systemd restarts."""
 
 from __future__ import annotations
 
@@ -89,11 +90,11 @@ def test_a_hung_rangefinder_or_haptics_thread_stops_the_pets(assets, tmp_path):
     try:
         loop._supervise(now)
         assert messages.count("WATCHDOG=1") == 1  # all fresh (just started)
-        for hung in ("haptics", "ranger-rear"):
+        for hung in ("haptics", "ranger-rear", "pixels"):
             messages.clear()
             later = clock[0] = now + config.supervisor.hung_s + 0.5
             beat["haptics"] = later if hung != "haptics" else now
-            for name in ("camera", "detector", "ranger-rear", "main"):
+            for name in ("camera", "detector", "pixels", "ranger-rear", "main"):
                 loop.beats._last[name] = now if name == hung else later
             loop._supervise(later)
             assert "WATCHDOG=1" not in messages, hung

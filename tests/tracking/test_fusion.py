@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -218,3 +219,25 @@ def test_an_echo_between_frames_does_not_stop_a_crossing_person():
     assert before.lateral_speed_mps > 0.8
     assert after.lateral_speed_mps == before.lateral_speed_mps
 
+
+
+def test_a_young_track_is_timed_by_its_pixels_not_by_a_distance_differenced_from_a_jump():
+    """A walker standing 20 m away, seen three times (confirmed) with his pixels measuring no
+    growth; on the fourth look, 0.6 s later, the track takes a box that puts him at 14.5 m
+    (another person's, lower in the frame): "closing at 9 m/s" by the distance, which four
+    boxes cannot settle. His pixels say nothing of the kind: no time to contact."""
+    from rearguard.messages import Detection
+
+    k = camera_intrinsics(CONFIG.camera).scaled_to(1280, 720)
+    world = WorldModel(replace(CONFIG, rangefinders=[]), HEIGHTS)
+    standing, other = Scene("person", 1.7, 0.5, 0.0, start_m=20.0), \
+        Scene("person", 1.7, 0.5, 0.0, start_m=14.5)
+    looks = [(0.0, standing, 0.0), (0.3, standing, 0.0), (0.6, standing, 0.0),
+             (1.2, other, 0.5)]
+    for n, (t, scene, growth) in enumerate(looks):
+        box = scene.project(k, t)
+        det = Detection("person", 0, 0.8, box, growth=growth, growth_sigma=0.35)
+        world.add_detections(DetectionSet(t, n, (k.width, k.height), (det,)))
+    (obstacle,) = world.obstacles(1.2)
+    assert obstacle.distance_m < 17.0 and obstacle.closing_speed_mps > 4.0  # the jump
+    assert obstacle.time_to_contact_s is None

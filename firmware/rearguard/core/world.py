@@ -332,13 +332,17 @@ class WorldModel:
             growth_max = track.growth_rate + 2 * track.growth_rate_sigma
             if growth_max * CLOSING_MARGIN < 1.0 / ttc_distance:
                 ttc_distance = None
-        ttc = _combine_ttc(scale, ttc_distance, var_distance)
-        by_pixels = t - track.pixel_rate_t <= COAST_TTC_S
         # Rates settle after RATE_MIN_HITS boxes, or sooner when the object's own pixels
         # measured its growth (each measurement is a rate, not a size to difference): on a
-        # 5 Hz board a car at 13 m/s is 0.8 s from contact by its fifth box.
+        # 5 Hz board a car at 13 m/s is 0.8 s from contact by its fifth box. Settled by its
+        # pixels alone, only they time it: a closing speed differenced from fewer boxes is
+        # whatever the last box's jump made it.
         settled = track.hits >= RATE_MIN_HITS or (
             track.pixel_rates >= PIXEL_RATES_FOR_TTC and self.tracker.confirmed(track))
+        if track.hits < RATE_MIN_HITS:
+            ttc_distance = None
+        ttc = _combine_ttc(scale, ttc_distance, var_distance)
+        by_pixels = t - track.pixel_rate_t <= COAST_TTC_S
         if not settled or t - track.last_seen > COAST_TTC_S or (
                 k is not None and _at_side_edge(track.detected_box, k.width)
                 and not by_pixels):

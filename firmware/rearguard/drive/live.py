@@ -2,7 +2,12 @@
 
     camera thread   reads frames (stamped at capture), hands the newest to the detector and
                     every frame to the recorder; a picture that stops changing is a fault
-    detector thread "newest frame wins": takes the newest waiting frame, never a queue of them
+    detector thread "newest frame wins": takes the newest waiting frame, never a queue of them,
+                    runs the views due on it and hands the boxes on
+    pixels thread   measures each frame's boxes from their own pixels (growth, colours) while
+                    the detector already runs the next frame: the meters delay a frame's
+                    detections, not the detector (which waits only when the meters are two
+                    frames behind)
     ranging threads one per rangefinder, at its own rate; no echo is reported as no echo
     recorder thread JPEG-encodes and appends frames to the session (bounded; drops when behind)
                     and keeps the recording folder within its quota
@@ -44,6 +49,7 @@ Clock = Callable[[], float]
 RETRY_S = 0.5  # wait before retrying a device that failed
 JOIN_S = 0.5  # at the end, the most to wait for all threads together (SIGTERM: exit in 1 s)
 ROOM_EVERY_S = 5.0  # how often the recorder checks the recording folder's quota
+MEASURING_BACKLOG = 2  # frames the detector may run ahead of the pixel meters
 # Faults the policy has no pattern for (nothing about what the device can see): the loop
 # plays these once when the fault starts.
 ONE_SHOT_FAULTS = {Stage.HAPTICS: "fault-haptics", Stage.STORAGE: "fault-storage"}
@@ -75,6 +81,15 @@ class NewestFrame:
 
 
 @dataclass(frozen=True)
+class _Found:
+    """A frame and what the detector found on it, on its way to the pixel meters."""
+
+    frame: Frame
+    found: DetectionSet
+    start: float  # when the detector took the frame
+
+
+@dataclass(frozen=True)
 class _Input:
     """Something for the Core, tagged with the time it is about (for time-ordered feeding)."""
 
@@ -92,8 +107,9 @@ class LiveLoop:
                  clock: Clock = time.monotonic, notify: Callable[[str], bool] = systemd.notify,
                  on_status: Callable[[Status], None] | None = None):
         self.config, self.detector, self.camera = config, detector, camera
-        # The detector thread's own: each frame's growth against the frame before it, colours.
+        # The pixels thread's own: each frame's growth against the frame before it, colours.
         self.pixels = PixelMeters(frozenset(detector.spec.obstacle_heights))
+        self.measuring: queue.Queue[_Found] = queue.Queue(maxsize=MEASURING_BACKLOG)
         self.rangefinders, self.play, self.recorder = rangefinders, play, recorder
         self.clock, self.notify, self.on_status = clock, notify, on_status
         self.inputs: queue.SimpleQueue[_Input] = queue.SimpleQueue()
@@ -235,11 +251,35 @@ class LiveLoop:
             try:
                 self.views.threat_near = threat_near(self.core.obstacles,
                                                      self.config.far_view.near_m)
-                detections = self.pixels.measure(frame, self.views.detect(self.detector, frame))
+                found = self.views.detect(self.detector, frame)
             except Exception as e:  # a detector crash is a fault the runner feels, not the end
                 self.inputs.put(_Input(frame.t, "fault", (Stage.DETECTOR, repr(e))))
                 continue
-            self.inputs.put(_Input(frame.t, "detections", (detections, start, self.clock())))
+            self._hand_to_meters(_Found(frame, found, start))
+
+    def _hand_to_meters(self, item: _Found) -> None:
+        """Queue ``item`` for the pixels thread; wait (alive) while it is full."""
+        while not self.stop.is_set():
+            try:
+                self.measuring.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                self.beats.beat("detector")  # waiting on the meters is not hanging
+
+    def _pixels_thread(self) -> None:
+        while not self.stop.is_set():
+            self.beats.beat("pixels")
+            try:
+                item = self.measuring.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            try:
+                detections = self.pixels.measure(item.frame, item.found)
+            except Exception as e:  # part of the detector's stage for the runner
+                self.inputs.put(_Input(item.frame.t, "fault", (Stage.DETECTOR, repr(e))))
+                continue
+            self.inputs.put(_Input(item.frame.t, "detections",
+                                   (detections, item.start, self.clock())))
 
     def _ranging_thread(self, rangefinder: Rangefinder, period_s: float) -> None:
         name = f"ranger-{rangefinder.name}"
@@ -375,7 +415,8 @@ class LiveLoop:
 
     def _start_threads(self) -> list[threading.Thread]:
         targets: list[tuple[str, Callable, tuple]] = [
-            ("camera", self._camera_thread, ()), ("detector", self._detector_thread, ())]
+            ("camera", self._camera_thread, ()), ("detector", self._detector_thread, ()),
+            ("pixels", self._pixels_thread, ())]
         for rf, rc in zip(self.rangefinders, self.config.rangefinders, strict=False):
             targets.append((f"ranger-{rf.name}", self._ranging_thread, (rf, 1.0 / rc.rate_hz)))
         if self.recorder is not None:

@@ -6,7 +6,8 @@ Core had decided on it:
 
 - camera: from the frame's capture time to the end of the loop pass that fed its detections
   to the Core and ran the policy (the decision);
-- inference: the detector thread's time per frame (both views on far-view frames);
+- inference: from the detector taking a frame to its detections leaving the pixel meters
+  (the detector's thread, then the meters' beside it; both views on far-view frames);
 - range: from the moment the rangefinder's reading was delivered (the echo is back) to the
   end of the loop pass that fed it.
 

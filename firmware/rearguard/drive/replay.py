@@ -4,10 +4,12 @@ Everything happens at its recorded time, in one time-ordered queue: range readin
 presses, frame arrivals, detector results and policy ticks. As on the device, the core decides
 the moment a reading or a detector result arrives; the periodic tick supervises. The detector
 is modelled the way it runs on the device ("newest frame wins"): a frame that arrives while the
-detector is busy waits, a newer one replaces it (the older is dropped), and results become
-available a board profile's inference time after the detector starts. So frames a Pi would drop
-are dropped here too, and the same session, config and profile give a byte-identical event log
-on every run.
+detector is busy waits, a newer one replaces it (the older is dropped), and the detector is free
+again a board profile's inference time after it starts. Its boxes then go through the pixel
+meters, on a stage of their own as on the device: the detections reach the core the profile's
+``pixels_s`` later (after the meters' previous frame, if they are still busy). So frames a Pi
+would drop are dropped here too, results come as late as there, and the same session, config
+and profile give a byte-identical event log on every run.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ from rearguard.messages import AlertCommand, Frame, RangeReading, Stage
 from rearguard.session import ButtonPress, RecordedFault, Session
 from rearguard.session.settings import config_for_session, session_intrinsics
 
-# Order of things that happen at the same instant: inputs first, then the decision.
-_SENSOR, _FRAME, _RESULT, _TICK = range(4)
+# Order of things that happen at the same instant: inputs first, then the decision; a
+# detector freed at the instant its results arrive reads the obstacles they made.
+_SENSOR, _FRAME, _RESULT, _FREE, _TICK = range(5)
 
 Progress = Callable[[int, int], None]
 
@@ -114,6 +117,7 @@ class _Replayer:
         self.queue: list[tuple[float, int, int, Any]] = []
         self.seq = 0
         self.busy_until = float("-inf")
+        self.meters_until = float("-inf")  # when the pixel meters finish their last frame
         self.frame_size: tuple[int, int] | None = None
         self.waiting: Frame | None = None
         self.frames: Iterator[Frame] = session.frames()
@@ -153,6 +157,7 @@ class _Replayer:
         elif order == _RESULT:
             self.core.on_detections(item)
             self._decide(t)  # and so are detections
+        elif order == _FREE:
             if self.waiting is not None and self.busy_until <= t:
                 self._start(self.waiting, t)
                 self.waiting = None
@@ -197,10 +202,13 @@ class _Replayer:
         detections = self.pixels.measure(frame, self.views.detect(self.detector, frame))
         self.result.detector_wall_s.append(time.perf_counter() - began)
         self.busy_until = t + self.result.inference_s * self.views.views_run
+        self.meters_until = max(self.busy_until, self.meters_until) + \
+            self.result.profile.pixels_s
         self.result.far_views += self.views.far_runs - far_runs
         self.result.frames_processed += 1
-        self.record(event(frame.t, "frame", index=frame.index, start=t, done=self.busy_until))
-        self.push(self.busy_until, _RESULT, detections)
+        self.record(event(frame.t, "frame", index=frame.index, start=t, done=self.meters_until))
+        self.push(self.meters_until, _RESULT, detections)
+        self.push(self.busy_until, _FREE, None)
 
     def _drop(self, frame: Frame) -> None:
         self.result.frames_dropped += 1
