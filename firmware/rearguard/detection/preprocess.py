@@ -103,9 +103,13 @@ class Preprocessor:
         self.tensor = np.zeros((1, 3, self.height, self.width), np.float32)
         self.canvas = np.full((self.height, self.width, 3), self.recipe.fill, np.uint8)
         self._window = self.canvas  # letterbox: the part of the canvas the frame fills
-        # The canvas as channel planes (a view), in the order the model wants them.
-        ordered = self.canvas[:, :, ::-1] if self.recipe.rgb else self.canvas
-        self._planes = ordered.transpose(2, 0, 1)
+        # The canvas split into channel planes, in the order the model wants them: OpenCV
+        # splits into these views, then one contiguous pass converts them to float. (Reading
+        # the interleaved canvas straight into float planes strides through memory: 2.6x the
+        # time, measured here.)
+        self._split = np.empty((3, self.height, self.width), np.uint8)
+        planes = [self._split[c] for c in range(3)]
+        self._split_into = planes[::-1] if self.recipe.rgb else planes
 
     def _plan(self, shape: tuple[int, ...]) -> None:
         """Work out scale and offsets for a new frame size (once, not per frame)."""
@@ -131,7 +135,8 @@ class Preprocessor:
 
     def _fill_tensor(self) -> None:
         planes = self.tensor[0]
-        np.copyto(planes, self._planes)  # uint8 HWC -> float32 CHW in one pass
+        cv2.split(self.canvas, self._split_into)  # writes into the given planes
+        np.copyto(planes, self._split)  # uint8 -> float32, plane for plane
         if self._normalise:
             for c in range(3):
                 planes[c] -= self.recipe.mean[c]
