@@ -331,6 +331,7 @@ def _boards(config) -> dict[str, Any]:
         out[name] = {"model": model, "input_size": board.default_input,
                      "catalog_view_ms": timings[model].ms,
                      "view_ms": round(board.inference_s(model, work) * 1000, 1),
+                     "pixel_meters_ms": round(board.pixels_s * 1000, 1),
                      "far_view_own_frame": own,
                      "far_view_every_when_near": every,
                      "full_view_hz": round(board.full_view_hz(model, 0, work), 2),
@@ -374,7 +375,8 @@ def _print(r: dict[str, Any]) -> None:
           f"thread(s), bare session.run): {row}")
     for name, b in r["boards"].items():
         size = f"at {b['input_size']}" if b["input_size"] else ""
-        print(f"  {name:<7} {b['model']:<15} {size:<7} {b['view_ms']:>5.0f} ms a 16:9 view; "
+        print(f"  {name:<7} {b['model']:<15} {size:<7} {b['view_ms']:>5.0f} ms a 16:9 view "
+              f"(pixel meters {b['pixel_meters_ms']:.0f} ms beside it); "
               f"full view {b['full_view_hz']:.1f} Hz alone, "
               f"{b['full_view_hz_far_every_2']:.1f} Hz with the far view every 2nd frame, "
               f"{b['full_view_hz_when_near']:.1f} Hz while something is near (far view every "

@@ -1,6 +1,7 @@
 """What the core learns from a frame's own pixels besides the detector's boxes: each object's
-growth (``scale.py``) and its colours (``appearance.py``). The live loop's detector thread,
-replay and the bench run the same meters, in this order, on each frame's detections."""
+growth (``scale.py``) and its colours (``appearance.py``). The live loop's pixels thread (beside
+its detector thread), replay and the bench run the same meters, in this order, on each frame's
+detections."""
 
 from __future__ import annotations
 
