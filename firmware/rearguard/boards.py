@@ -48,12 +48,14 @@ DEFAULT_INPUTS = (416, 384, 352, 320)  # the sizes a board's default is chosen f
 FAR_EVERY_WHEN_NEAR = 3
 # The pixel meters (each object's growth and colours from its own pixels, detection/pixels.py)
 # run on a thread of their own beside the detector: they delay each frame's detections on
-# their way to the core, and hold the detector back only when they fall two frames behind. No
-# figure is published for a board: estimated as their time on the build machine
-# (PIXELS_HERE_S: `rearguard bench`'s "scale" stage on vtest, nine people a frame, 2.9 ms
-# median) times the factor a board's ``overhead_s`` puts on the build machine's preprocessing
-# and decoding (PREPARE_HERE_S, 0.6 ms): Python and OpenCV work alike, on the slow side.
-PIXELS_HERE_S = 0.003
+# their way to the core, and hold the detector back only when they fall two frames behind.
+# Their time grows with the objects they measure. No figure is published for a board:
+# estimated from the build machine's (`rearguard bench`'s "scale" stage; fitted over vtest and
+# two scenes, 0-12 objects a frame: 0.47 ms + 0.20 ms an object, rounded up here) times the
+# factor a board's ``overhead_s`` puts on the build machine's preprocessing and decoding
+# (PREPARE_HERE_S): Python and OpenCV work alike, on the slow side.
+PIXELS_BASE_HERE_S = 0.0005
+PIXELS_PER_OBJECT_HERE_S = 0.00025
 PREPARE_HERE_S = 0.0006
 
 
@@ -128,7 +130,9 @@ class BoardProfile:
     overhead_s: float = 0.0  # preprocessing, decoding and NMS per view
     timings: dict[str, Timing] = field(default_factory=dict)  # model -> ms; empty: no model
     default_input: int = 0  # the default model's input, longest side (0: the catalog's)
-    pixels_s: float = 0.0  # the pixel meters per frame, on their own thread (see above)
+    # The pixel meters per frame, on their own thread (see above): a fixed part, and per object.
+    pixels_base_s: float = 0.0
+    pixels_per_object_s: float = 0.0
 
     def inference_s(self, model: str, work: float = 1.0) -> float:
         """Modelled time from one view reaching the detector to its detections being ready.
@@ -142,6 +146,10 @@ class BoardProfile:
                            f"rearguard/boards.py TIMINGS (known: {', '.join(self.timings)})")
         share = FIXED_SHARE + (1.0 - FIXED_SHARE) * work
         return self.timings[model].ms * share / 1000.0 + self.overhead_s
+
+    def pixels_s(self, objects: int) -> float:
+        """Modelled time of the pixel meters on a frame with ``objects`` to measure."""
+        return self.pixels_base_s + self.pixels_per_object_s * objects
 
     def full_view_hz(self, model: str, far_every: int = 0, work: float = 1.0,
                      own_frame: bool = False) -> float:
@@ -182,7 +190,9 @@ def _profile(name: str, overhead_s: float) -> BoardProfile:
     model, side = _default_choice(name, overhead_s)
     return BoardProfile(name, threads=3, default_model=model, overhead_s=overhead_s,
                         timings=TIMINGS[name], default_input=side,
-                        pixels_s=round(PIXELS_HERE_S * overhead_s / PREPARE_HERE_S, 4))
+                        pixels_base_s=PIXELS_BASE_HERE_S * overhead_s / PREPARE_HERE_S,
+                        pixels_per_object_s=PIXELS_PER_OBJECT_HERE_S * overhead_s
+                        / PREPARE_HERE_S)
 
 
 PROFILES: dict[str, BoardProfile] = {

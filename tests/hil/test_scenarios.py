@@ -45,9 +45,10 @@ def replay(name: str, detector, profile: str | None = None, config=None):
 NOT_YET: dict[str, str] = {
     "approach_two_women": (
         "Pi 4: WARNING 2.00 s before contact, 0.1 s short of the 2.1 s target, since replay "
-        "models the pixel meters' time (boards.pixels_s: 50 ms a frame on the Pi 4, on a thread "
-        "of their own); left out, replay flattered the board with 2.61 s. The Pi 5 gives "
-        "3.74 s. (Met from 2026-12-01 until then.)"),
+        "models the pixel meters' time (boards.pixels_s: 8 ms a frame and 4 ms an object on "
+        "the Pi 4, about 40 ms on this street, on a thread of their own); left out, replay "
+        "flattered the board with 2.61 s. The Pi 5 gives 3.74 s. (Met from 2026-12-01 until "
+        "then.)"),
 }
 
 

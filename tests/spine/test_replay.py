@@ -16,7 +16,7 @@ from rearguard.cli import main
 from rearguard.config import load_config
 from rearguard.detection import open_detector
 from rearguard.drive.replay import replay_session
-from rearguard.messages import DetectionSet, Frame, RangeReading
+from rearguard.messages import Detection, DetectionSet, Frame, RangeReading
 from rearguard.session import EventLog, SessionError, SessionWriter, open_session
 
 CLIP = "footage/street_level_people_approaching.mp4"
@@ -106,7 +106,7 @@ def test_the_pixel_meters_delay_the_detections_not_the_detector(tmp_path):
     session = open_session(synthetic_session(tmp_path))
     timing = {"scripted": Timing(100.0, "test")}
     with_meters = BoardProfile("m", threads=1, default_model="scripted", timings=timing,
-                               pixels_s=0.06)
+                               pixels_base_s=0.06)
     without = BoardProfile("n", threads=1, default_model="scripted", timings=timing)
     runs = {board.name: replay_session(session, without_far_view(), ScriptedDetector(), board)
             for board in (with_meters, without)}
@@ -117,6 +117,26 @@ def test_the_pixel_meters_delay_the_detections_not_the_detector(tmp_path):
     assert {round(e["done"] - e["start"], 4) for e in processed} == {0.16}
     for a, b in itertools.pairwise(processed):
         assert b["start"] < a["done"]  # the next frame is on the detector before that
+
+
+class CrowdDetector(ScriptedDetector):
+    """Three people and a cup on every frame: the meters measure the people."""
+
+    def detect(self, frame: Frame) -> DetectionSet:
+        people = tuple(Detection("person", 0, 0.9, (10.0 * k, 10.0, 10.0 * k + 8, 40.0))
+                       for k in range(1, 4))
+        cup = Detection("cup", 41, 0.9, (100.0, 10.0, 110.0, 20.0))
+        return DetectionSet(frame.t, frame.index, frame.size, (*people, cup))
+
+
+def test_the_pixel_meters_take_longer_the_more_objects_they_measure(tmp_path):
+    session = open_session(synthetic_session(tmp_path))
+    board = BoardProfile("m", threads=1, default_model="scripted",
+                         timings={"scripted": Timing(100.0, "test")}, pixels_base_s=0.01,
+                         pixels_per_object_s=0.02)
+    result = replay_session(session, without_far_view(), CrowdDetector(), board)
+    processed = [e for e in frame_events(result.events) if not e.get("dropped")]
+    assert {round(e["done"] - e["start"], 4) for e in processed} == {0.17}  # 0.1 + 0.01 + 3 x 0.02
 
 
 def without_far_view():

@@ -331,7 +331,8 @@ def _boards(config) -> dict[str, Any]:
         out[name] = {"model": model, "input_size": board.default_input,
                      "catalog_view_ms": timings[model].ms,
                      "view_ms": round(board.inference_s(model, work) * 1000, 1),
-                     "pixel_meters_ms": round(board.pixels_s * 1000, 1),
+                     "pixel_meters_ms": {"1 object": round(board.pixels_s(1) * 1000, 1),
+                                         "10 objects": round(board.pixels_s(10) * 1000, 1)},
                      "far_view_own_frame": own,
                      "far_view_every_when_near": every,
                      "full_view_hz": round(board.full_view_hz(model, 0, work), 2),
@@ -376,7 +377,8 @@ def _print(r: dict[str, Any]) -> None:
     for name, b in r["boards"].items():
         size = f"at {b['input_size']}" if b["input_size"] else ""
         print(f"  {name:<7} {b['model']:<15} {size:<7} {b['view_ms']:>5.0f} ms a 16:9 view "
-              f"(pixel meters {b['pixel_meters_ms']:.0f} ms beside it); "
+              f"(pixel meters {b['pixel_meters_ms']['1 object']:.0f}-"
+              f"{b['pixel_meters_ms']['10 objects']:.0f} ms beside it, 1-10 objects); "
               f"full view {b['full_view_hz']:.1f} Hz alone, "
               f"{b['full_view_hz_far_every_2']:.1f} Hz with the far view every 2nd frame, "
               f"{b['full_view_hz_when_near']:.1f} Hz while something is near (far view every "

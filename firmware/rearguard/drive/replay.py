@@ -7,7 +7,8 @@ is modelled the way it runs on the device ("newest frame wins"): a frame that ar
 detector is busy waits, a newer one replaces it (the older is dropped), and the detector is free
 again a board profile's inference time after it starts. Its boxes then go through the pixel
 meters, on a stage of their own as on the device: the detections reach the core the profile's
-``pixels_s`` later (after the meters' previous frame, if they are still busy). So frames a Pi
+``pixels_s`` for that many objects later (after the meters' previous frame, if they are still
+busy). So frames a Pi
 would drop are dropped here too, results come as late as there, and the same session, config
 and profile give a byte-identical event log on every run.
 """
@@ -203,7 +204,7 @@ class _Replayer:
         self.result.detector_wall_s.append(time.perf_counter() - began)
         self.busy_until = t + self.result.inference_s * self.views.views_run
         self.meters_until = max(self.busy_until, self.meters_until) + \
-            self.result.profile.pixels_s
+            self.result.profile.pixels_s(self.pixels.objects(detections))
         self.result.far_views += self.views.far_runs - far_runs
         self.result.frames_processed += 1
         self.record(event(frame.t, "frame", index=frame.index, start=t, done=self.meters_until))
