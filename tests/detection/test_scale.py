@@ -12,15 +12,18 @@ from rearguard.detection.scale import MIN_PAIR_PX, ScaleMeter, _median, _pairwis
 from rearguard.messages import Detection, DetectionSet, Frame
 
 
-def scene(scale: float, box_jump: float = 0.0) -> tuple[np.ndarray, Detection]:
-    """A textured 'object' 120 px tall, scaled about its centre; its box may lie (jump)."""
-    rng = np.random.default_rng(7)
-    texture = cv2.resize(rng.integers(0, 255, (30, 20), np.uint8), (80, 120),
-                         interpolation=cv2.INTER_NEAREST)
-    image = np.full((360, 640, 3), 90, np.uint8)
-    h, w = round(120 * scale), round(80 * scale)
+def scene(scale: float, box_jump: float = 0.0, *, height: int = 120, seed: int = 7,
+          frame: tuple[int, int] = (640, 360)) -> tuple[np.ndarray, Detection]:
+    """A textured 'object' ``height`` px tall (2:3), scaled about the frame's centre; its box
+    may lie (jump)."""
+    rng = np.random.default_rng(seed)
+    width = height * 2 // 3
+    texture = cv2.resize(rng.integers(0, 255, (height // 4, width // 4), np.uint8),
+                         (width, height), interpolation=cv2.INTER_NEAREST)
+    image = np.full((frame[1], frame[0], 3), 90, np.uint8)
+    h, w = round(height * scale), round(width * scale)
     patch = cv2.resize(texture, (w, h), interpolation=cv2.INTER_LINEAR)
-    y, x = 180 - h // 2, 320 - w // 2
+    y, x = frame[1] // 2 - h // 2, frame[0] // 2 - w // 2
     image[y:y + h, x:x + w] = patch[..., None]
     box = (float(x), float(y) - box_jump, float(x + w), float(y + h))
     return image, Detection("person", 0, 0.9, box)
@@ -86,25 +89,12 @@ def test_each_object_gets_its_own_growth_from_one_flow_pass():
     assert (growing.box, cup.box, shrinking.box, tiny.box) == tuple(d.box for d in detections)
 
 
-def far_object(scale: float) -> tuple[np.ndarray, Detection]:
-    """A 1280x720 frame with a far object: 36 px tall, so 18 px in the work image."""
-    rng = np.random.default_rng(3)
-    texture = cv2.resize(rng.integers(0, 255, (12, 8), np.uint8), (24, 36),
-                         interpolation=cv2.INTER_NEAREST)
-    image = np.full((720, 1280, 3), 90, np.uint8)
-    h, w = round(36 * scale), round(24 * scale)
-    patch = cv2.resize(texture, (w, h), interpolation=cv2.INTER_LINEAR)
-    y, x = 360 - h // 2, 640 - w // 2
-    image[y:y + h, x:x + w] = patch[..., None]
-    return image, Detection("person", 0, 0.9, (float(x), float(y), float(x + w), float(y + h)))
-
-
 def test_a_far_object_is_measured_at_full_resolution():
     """Shrunk to the work image a far object's growth between two looks is a fraction of a
     pixel; in the full-size frame around it, it is measured."""
     meter = ScaleMeter({"person"})
-    for t, s in ((0.0, 1.0), (0.2, 1.08)):
-        image, det = far_object(s)
+    for t, s in ((0.0, 1.0), (0.2, 1.08)):  # 36 px tall: 18 px in the work image
+        image, det = scene(s, height=36, seed=3, frame=(1280, 720))
         ds = meter.measure(Frame(t, 0, image), DetectionSet(t, 0, (1280, 720), (det,)))
     d = ds.detections[0]
     assert d.growth == pytest.approx(math.log(1.08) / 0.2, rel=0.25)
