@@ -8,9 +8,8 @@ detector is busy waits, a newer one replaces it (the older is dropped), and the 
 again a board profile's inference time after it starts. Its boxes then go through the pixel
 meters, on a stage of their own as on the device: the detections reach the core the profile's
 ``pixels_s`` for that many objects later (after the meters' previous frame, if they are still
-busy). So frames a Pi
-would drop are dropped here too, results come as late as there, and the same session, config
-and profile give a byte-identical event log on every run.
+busy). So frames a Pi would drop are dropped here too, results come as late as there, and the
+same session, config and profile give a byte-identical event log on every run.
 """
 
 from __future__ import annotations
