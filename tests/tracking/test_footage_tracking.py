@@ -2,8 +2,9 @@
 boxes compared with time to contact from the ground-truth boxes.
 
 TUD-Campus (25 fps, people crossing at human height) and PETS09-S3-MF1 (about 7 fps, people
-walking away) have ground-truth boxes with identities. Every frame goes through the detector
-and the world model; each ground-truth person is matched (IoU >= 0.5) to a confirmed track.
+walking away) have ground-truth boxes with identities. Every frame goes through the detector,
+the pixel meters (growth and colours, as the live loop and replay run them) and the world
+model; each ground-truth person is matched (IoU >= 0.5) to a confirmed track.
 The same ground-truth boxes are also fed to a second world model as if they were detections,
 which gives the "true" time to contact and growth rate to compare with.
 """
@@ -22,6 +23,7 @@ from rearguard.config.schema import DetectorConfig
 from rearguard.core.tracking import iou
 from rearguard.core.world import WorldModel
 from rearguard.detection import open_detector
+from rearguard.detection.pixels import PixelMeters
 from rearguard.messages import Detection, DetectionSet, Frame
 from tests.detection.test_footage import ground_truth
 
@@ -53,13 +55,15 @@ def test_tracks_follow_people_and_time_to_contact_agrees(assets, detector, name,
     truth = gt_ids(folder / "gt" / "gt.txt")
     assert ground_truth  # the detection tests' reader, shared
     seen_world, true_world = WorldModel(CONFIG, HEIGHTS), WorldModel(CONFIG, HEIGHTS)
+    pixels = PixelMeters(frozenset(HEIGHTS))  # as the live loop and replay measure them
     covered = total = 0
     tracks_per_person: dict[int, set[int]] = defaultdict(set)
     rate_errors, ttc_pairs = [], []
     for frame_number in sorted(truth):
         t = frame_number / fps
         image = cv2.imread(str(folder / pattern.format(frame_number)))
-        seen_world.add_detections(detector.detect(Frame(t, frame_number, image)))
+        frame = Frame(t, frame_number, image)
+        seen_world.add_detections(pixels.measure(frame, detector.detect(frame)))
         true_world.add_detections(DetectionSet(t, frame_number, size, tuple(
             Detection("person", 0, 1.0, box) for _, box in truth[frame_number])))
         seen = {tr.track_id: tr for tr in seen_world.tracker.tracks
@@ -88,7 +92,7 @@ def test_tracks_follow_people_and_time_to_contact_agrees(assets, detector, name,
               f"track; {switches} identity changes over {len(tracks_per_person)} people; growth "
               f"rate d ln(size)/dt differs from ground truth by {median_rate_error:.3f}/s "
               f"(median); {len(near)} frames with a true time to contact under 4 s; "
-              f"{len(false_near)} of {len(ttc_pairs)} where tracking alone saw contact under 4 s")
+              f"{len(false_near)} of {len(ttc_pairs)} where the tracks saw contact under 4 s")
     assert coverage >= 0.6
     assert switches <= len(tracks_per_person)  # at most one change per person on average
     assert median_rate_error < 0.1  # 1/s: a time to contact of 10 s or more either way

@@ -26,7 +26,10 @@ from rearguard.messages import Box, Detection, DetectionSet
 
 # Process noise: how fast the box's velocity and growth rate may change (white acceleration).
 ACCEL_PX = 400.0  # px/s^2 for the centre (people swerve, the camera bobs)
-ACCEL_LOG = 0.8  # 1/s^2 for ln(height): an approach that speeds up or brakes
+# For ln(height), 1/s^2: the scale axis already predicts a steady approach (ScaleAxis), so
+# this is only an approach that speeds up or brakes, a/d: a walker changing pace by 1 m/s^2 at
+# 2-3 m, a car braking at 5 m/s^2 at 10 m.
+ACCEL_LOG = 0.5
 # Measurement noise: a detector's box wanders by a few percent of its size.
 CENTRE_NOISE = 0.05  # of the box height
 # The gait rocks the camera's pitch by a degree or two: every box jumps up and down by a few
