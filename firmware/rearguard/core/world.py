@@ -337,9 +337,10 @@ class WorldModel:
         # 5 Hz board a car at 13 m/s is 0.8 s from contact by its fifth box. Settled by its
         # pixels alone, only they time it: a closing speed differenced from fewer boxes is
         # whatever the last box's jump made it.
-        settled = track.hits >= RATE_MIN_HITS or (
+        by_boxes = track.hits >= RATE_MIN_HITS
+        settled = by_boxes or (
             track.pixel_rates >= PIXEL_RATES_FOR_TTC and self.tracker.confirmed(track))
-        if track.hits < RATE_MIN_HITS:
+        if not by_boxes:
             ttc_distance = None
         ttc = _combine_ttc(scale, ttc_distance, var_distance)
         by_pixels = t - track.pixel_rate_t <= COAST_TTC_S

@@ -14,13 +14,13 @@ class PixelMeters:
     """The growth meter, then the appearance meter, for the classes worth tracking."""
 
     def __init__(self, labels: frozenset[str] | set[str] | None = None):
-        self.labels = frozenset(labels) if labels is not None else None
         self.growth = ScaleMeter(labels)
         self.looks = AppearanceMeter(labels)
 
     def objects(self, ds: DetectionSet) -> int:
         """How many of ``ds``'s detections the meters measure (what their time grows with)."""
-        return sum(self.labels is None or d.label in self.labels for d in ds.detections)
+        labels = self.growth.labels
+        return sum(labels is None or d.label in labels for d in ds.detections)
 
     def measure(self, frame: Frame, ds: DetectionSet) -> DetectionSet:
         """``ds`` with each detection's ``growth`` and ``appearance`` where its pixels allow."""
