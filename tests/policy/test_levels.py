@@ -318,3 +318,37 @@ def test_a_level_is_held_while_its_time_to_contact_is_only_withheld():
         return [lv for _, lv in levels]
     assert after(2.5) == [AlertLevel.CAUTION, AlertLevel.CAUTION]  # 3.2 s: within 4 s + 20 %
     assert after(1.0) == [AlertLevel.CAUTION, AlertLevel.CLEAR]  # 8 s: gone past it
+
+
+def test_a_danger_stands_while_its_closing_speed_is_not_known_beyond_the_near_zone():
+    # A cyclist warned from afar, DANGER at 13 m; at 6.4 m (just beyond the near zone, where a
+    # fresh look speaks) his box's height gives way to the ground and his distance restarts
+    # (closing 0 +- 12 m/s), while his own pixels time him at 0.5 s. "Not approaching" for want
+    # of a closing speed is no news: his DANGER stands (scene cyclist-in-path, Pi 5, another
+    # noise seed, went DANGER -> CLEAR half a second before contact).
+    policy = AlertPolicy(CFG, SIDES)
+    restarted = dict(closing=0.0, distance=6.4)
+    levels, _ = walk(policy, [
+        (0.0, [person(0.0, ttc=2.4, distance=25.0, closing=10.0)]),
+        (1.2, [person(1.2, ttc=1.2, distance=13.0, closing=10.0)]),
+        (1.9, [replace(person(1.9, ttc=0.53, **restarted), closing_sigma_mps=12.0)]),
+        (2.0, [replace(person(2.0, ttc=0.45, **restarted), closing_sigma_mps=11.0)]),
+    ])
+    assert [lv for _, lv in levels] == [AlertLevel.WARNING] + [AlertLevel.DANGER] * 3
+
+
+def test_a_near_threat_timed_later_keeps_its_warning_until_it_stops():
+    # A walker 4.7 m away warned at 2.5 s; a few looks at his gait later re-time him at 3.3 s
+    # (CAUTION by its own numbers): near, still closing, no evidence he left: WARNING holds.
+    # Once he is seen to stop (his closing speed known, below the minimum), released.
+    policy = AlertPolicy(CFG, SIDES)
+    levels, _ = walk(policy, [
+        (0.0, [person(0.0, ttc=2.4, distance=4.7, closing=1.9)]),
+        (0.9, [person(0.9, ttc=3.3, distance=4.0, closing=1.2)]),
+        (1.2, [person(1.2, ttc=3.4, distance=3.9, closing=1.1)]),
+        (1.5, [replace(person(1.5, ttc=None, distance=3.9, closing=0.0),
+                       closing_sigma_mps=0.3)]),
+        (2.2, [replace(person(2.2, ttc=None, distance=3.9, closing=0.0),
+                       closing_sigma_mps=0.3)]),
+    ])
+    assert [lv for _, lv in levels] == [AlertLevel.WARNING] * 3 + [AlertLevel.CLEAR] * 2

@@ -241,3 +241,33 @@ def test_a_young_track_is_timed_by_its_pixels_not_by_a_distance_differenced_from
     (obstacle,) = world.obstacles(1.2)
     assert obstacle.distance_m < 17.0 and obstacle.closing_speed_mps > 4.0  # the jump
     assert obstacle.time_to_contact_s is None
+
+
+def test_between_two_looks_the_time_to_contact_counts_down_and_keeps_its_cues():
+    """A car coming from 40 m at 10 m/s, seen every 0.15 s, its pixels reading a growth rate
+    anywhere from right to twice too fast. Its box's growth and its distance are checked
+    against each other; each prediction runs on at its own speed, so judged at the moment
+    asked the same two measurements passed at one moment and failed 0.05 s later: a car
+    timed at 1.5 s read 3.1 s between two frames, and the runner's WARNING dropped to
+    CAUTION (scene car-in-path, Pi 5, another noise seed). Between two looks the time to
+    contact counts down a second per second, whichever cues it rests on."""
+    from rearguard.messages import Detection
+
+    k = camera_intrinsics(CONFIG.camera).scaled_to(1280, 720)
+    car = Scene("car", 1.5, 1.8, 10.0, start_m=40.0)
+    for growth in np.linspace(0.25, 0.75, 21):
+        world = WorldModel(replace(CONFIG, rangefinders=[]), {"car": 1.5})
+        for n in range(8):
+            t = 0.15 * n
+            det = Detection("car", 2, 0.8, car.project(k, t), growth=float(growth),
+                            growth_sigma=0.1)
+            world.add_detections(DetectionSet(t, n, (k.width, k.height), (det,)))
+        seen = 0.15 * 7
+        (at_look,) = world.obstacles(seen)
+        for later in (0.05, 0.1, 0.14):
+            (o,) = world.obstacles(seen + later)
+            if at_look.time_to_contact_s is None:
+                assert o.time_to_contact_s is None, growth
+                continue
+            assert o.time_to_contact_s is not None, growth
+            assert abs(o.time_to_contact_s - (at_look.time_to_contact_s - later)) < 0.05, growth

@@ -187,17 +187,25 @@ class ThreatMemory:
                 continue
             if a.level >= AlertLevel.WARNING or known is not None:
                 # What it calls for now, and at least the WARNING the runner was given: a
-                # DANGER it no longer calls for comes back only by its countdown.
-                level = max(a.level, AlertLevel.WARNING)
+                # DANGER it no longer calls for comes back only by its countdown. Unless it
+                # calls for less only because its closing speed is not known (a distance that
+                # restarted when the frame cut its box, while its pixels still time it): that
+                # is no news, and the level it had stands.
+                unknown = known is not None and a.level < AlertLevel.WARNING \
+                    and _speed_unknown(o)
+                level = max(a.level, AlertLevel.WARNING,
+                            known.level if unknown else AlertLevel.CLEAR)
                 distance = _distance(o, known)
                 self._threats[track_id] = _Threat(level, t + o.time_to_contact_s, distance, o)
                 near = _within(distance, self.cfg.caution_distance_m)
-                if a.level >= AlertLevel.WARNING or not (near and _speed_unknown(o)):
+                if a.level >= AlertLevel.WARNING or not (near or unknown):
                     timed.add(track_id)
-                # Else it is near and calls for less only because its closing speed is not
-                # estimated (a fresh distance filter): no evidence that it left. Its new time
-                # to contact moves its countdown, which speaks for it until _gone finds
-                # evidence. Far away, the fresh look speaks: a countdown there is noise.
+                # Else it calls for less, near or with no closing speed: a later time to
+                # contact re-estimated from a few looks at a walker's gait, or a speed not
+                # estimated again yet, is no evidence that it left. Its new time to contact
+                # moves its countdown, which holds its level until _gone finds evidence (seen
+                # receding, stopping, passing beside, or past the lens). Far away and timed,
+                # the fresh look speaks: a countdown there is noise.
         for track_id, threat in list(self._threats.items()):
             if self._gone(t, threat, present.get(track_id), fresh.get(track_id)):
                 del self._threats[track_id]

@@ -313,24 +313,28 @@ class WorldModel:
                 var_distance = a.p00 / closing ** 2 + distance ** 2 * a.p11 / closing ** 4
         timed = track.steady >= RATE_MIN_HITS or track.pixel_rates >= PIXEL_RATES_FOR_TTC
         scale = _ttc_from_scale(track, t) if timed else None
+        # The cues are checked against each other as they were when last measured (at
+        # track.t): each prediction runs on at its own speed, so judged at a later t the same
+        # two measurements would pass one moment and fail the next, between two frames.
+        seen = max(distance - closing * (track.t - t), 0.0) if distance is not None else None
         fastest = max_closing_mps(track.label)
-        if scale is not None and distance is not None and distance > fastest * scale[0]:
+        if scale is not None and seen is not None and seen * track.growth_rate > fastest:
             scale = None  # growth no such object could show: noise, not an approach
         if ttc_distance is not None and closing is not None and closing > fastest:
             ttc_distance = None
-        if scale is not None and filt is not None and distance is not None \
+        if scale is not None and filt is not None and seen is not None \
                 and self._measured.get(track.track_id, False):
             # Two independent cues: the box's growth and its distance. Growth that implies
             # far faster closing than the distance track allows (2 sigma) is a box edge that
             # moved (a gait, an occluder), not an approach.
             allowed = closing + 2 * math.sqrt(filt.axis.p11)
-            if distance / scale[0] > CLOSING_MARGIN * max(allowed, MIN_CLOSING_MPS):
+            if seen * track.growth_rate > CLOSING_MARGIN * max(allowed, MIN_CLOSING_MPS):
                 scale = None
-        if ttc_distance is not None and timed and distance is not None and distance > 0:
+        if ttc_distance is not None and timed and seen:
             # The other way round: a distance that falls faster than the image grows is a box
             # bottom that slid (a merged box, a bag, a shadow), not an approach.
             growth_max = track.growth_rate + 2 * track.growth_rate_sigma
-            if growth_max * CLOSING_MARGIN < 1.0 / ttc_distance:
+            if growth_max * CLOSING_MARGIN < closing / seen:
                 ttc_distance = None
         # Rates settle after RATE_MIN_HITS boxes, or sooner when the object's own pixels
         # measured its growth (each measurement is a rate, not a size to difference): on a
