@@ -72,3 +72,19 @@ def test_a_crossing_needs_a_distance_and_an_order(tmp_path, capsys, assets):
     line = refused(capsys, tmp_path / "b", '[clip]\nview = "low"\n[[crossing]]\nfrom = 2.0\n'
                    'to = 1.0\ndistance_m = 1.5\n')
     assert "crossing[1].to" not in line and "crossing[0].to: expected a time" in line
+
+
+def test_scenes_only_judges_the_scenes_and_nothing_else(tmp_path, capsys):
+    from argparse import Namespace
+
+    from rearguard.cli.evaluate import _folders
+
+    scene = tmp_path / "scenes" / "jogger"
+    scene.mkdir(parents=True)
+    (scene / "truth.jsonl").write_text("")
+    (scene / "expect.toml").write_text("")
+    args = Namespace(labels=[], scenes=[tmp_path / "scenes"], scenes_only=True)
+    assert _folders(args) == [scene]
+    code, line = run(capsys, "--scenes-only")
+    assert code == 2 and line == "rearguard: error: --scenes-only takes --scenes and no " \
+                                 "folders of labelled clips"

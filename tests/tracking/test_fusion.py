@@ -271,3 +271,27 @@ def test_between_two_looks_the_time_to_contact_counts_down_and_keeps_its_cues():
                 continue
             assert o.time_to_contact_s is not None, growth
             assert abs(o.time_to_contact_s - (at_look.time_to_contact_s - later)) < 0.05, growth
+
+
+def test_a_dog_read_as_other_animals_is_one_obstacle_from_its_third_look():
+    """YOLOX at 320 px reads a dog 20 m away as a sheep, then a dog, then a cow (scene
+    dog-in-path): every look counts towards the one track, which is an obstacle by the
+    third, timed as a dog."""
+    from rearguard.detection import model_spec
+    from rearguard.messages import Detection
+
+    heights = model_spec("yolox_nano_416").obstacle_heights
+    k = camera_intrinsics(CONFIG.camera).scaled_to(1280, 720)
+    world = WorldModel(replace(CONFIG, rangefinders=[]), heights)
+    for n, label in enumerate(["sheep", "dog", "cow", "dog"]):
+        t = 0.15 * n
+        d = 20.0 - 8.0 * t  # running at 5 m/s at a runner doing 3 m/s
+        h, w = k.fy * 0.55 / d, k.fx * 0.8 / d
+        box = (640.0 - w / 2, 330.0 - h, 640.0 + w / 2, 330.0)
+        det = Detection(label, 0, 0.4 + 0.05 * (label == "dog"), box)
+        world.add_detections(DetectionSet(t, n, (k.width, k.height), (det,)))
+        if n == 2:
+            (obstacle,) = world.obstacles(t)
+    assert len(world.tracker.tracks) == 1
+    (later,) = world.obstacles(0.45)
+    assert obstacle.track_id == later.track_id and later.label == "dog"

@@ -38,6 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "(default: the repository's tests/labels and tests/scenarios)")
     p.add_argument("--scenes", type=Path, action="append", default=[],
                    help="a folder of scenes rendered by `rearguard synth` (repeatable)")
+    p.add_argument("--scenes-only", action="store_true",
+                   help="judge the --scenes alone, without the labelled footage: a quick check "
+                        "(seconds with the detector's answers cached), e.g. of the same scenes "
+                        "under other noise seeds (scripts/evaluate_seeds.py)")
     p.add_argument("--profile", action="append", choices=sorted(set(PROFILES) - {"none"}),
                    help="board profile to model (repeatable; default: pi4 and pi5)")
     p.add_argument("--config", type=Path, help="config file (default: the built-in defaults)")
@@ -80,7 +84,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _folders(args: argparse.Namespace) -> list[Path]:
-    roots = args.labels or [REPO_TESTS / "labels", REPO_TESTS / "scenarios"]
+    if args.scenes_only and (args.labels or not args.scenes):
+        raise UsageError("--scenes-only takes --scenes and no folders of labelled clips")
+    roots = [] if args.scenes_only else (
+        args.labels or [REPO_TESTS / "labels", REPO_TESTS / "scenarios"])
     for root in roots + args.scenes:
         if not root.is_dir():
             raise UsageError(f"{root}: no such folder of labelled clips or scenes")
