@@ -250,3 +250,23 @@ def test_a_box_only_the_coasting_slack_reaches_is_not_taken_if_it_looks_like_som
             Detection("person", 0, 0.6, _walker(x + 60.0 * DT), appearance=looks),)))
         results[name] = found.track_id == track.track_id
     assert results == {"same coat": True, "other coat": False}
+
+
+def test_a_car_leaving_the_frame_at_its_side_is_cut_by_it_not_taken_over():
+    """A car parked beside the path passes out of the frame's right side, found by a 320 px
+    view of a 1280 px frame (4 frame pixels to an input pixel). Its box ends at x2 = 1276,
+    4 px short of the edge: that is the frame cutting it, as near as that view can tell, not a
+    box 15 % narrower than the car's (which restarted its distance and its sideways offset,
+    and put a parked car in the path: a false DANGER on scene parked-car-beside, Pi 4)."""
+    tracker = Tracker(CONFIG, {"car"})
+    looks = [(3.50, (746, 240, 963, 382)), (3.80, (755, 220, 1001, 380)),
+             (3.95, (767, 235, 1024, 412)), (4.10, (772, 214, 1038, 404)),
+             (4.40, (783, 226, 1094, 430)), (4.55, (801, 212, 1133, 427)),
+             (4.70, (811, 221, 1167, 457)), (5.00, (835, 228, 1251, 505)),
+             (5.15, (861, 186, 1278, 483)), (5.30, (900, 189, 1276, 525))]  # the scene's boxes
+    boxes = [box for _, box in looks]
+    for n, (t, box) in enumerate(looks):
+        det = Detection("car", 2, 0.9, tuple(map(float, box)), input_px=4.0)
+        tracker.update(DetectionSet(t, n, (1280, 720), (det,)))
+    (track,) = tracker.tracks
+    assert track.hits == len(boxes) and not track.jumped

@@ -42,6 +42,11 @@ BOX_EDGE_INPUT_PX = 1.0
 PITCH_SPREAD_DEG = 1.5  # how much the gait rocks the camera's pitch
 MIN_GROUND_ANGLE_DEG = 0.5  # rays flatter than this meet the ground too far away to trust
 EDGE_MARGIN_PX = 5.0  # a box within this of the frame's edge is cut off by it
+# At the frame's sides, a box is cut off within this many of its edges' wander (box_edge_px)
+# of the edge, if that is more: the network puts the edge of an object leaving the picture
+# where its coarse grid does, short of the frame's edge in a shrunk view (a parked car passing
+# out of a 1280 px frame, found at 320 px: x2 = 1276, which read as a box that shrank).
+CUT_EDGE_WANDERS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +115,12 @@ def box_edge_px(input_px: float) -> float:
     """How far a box edge wanders, frame pixels, for a view of ``input_px`` frame pixels per
     input pixel."""
     return max(BOX_EDGE_PX, BOX_EDGE_INPUT_PX * input_px)
+
+
+def side_cut_margin_px(edge_px: float = BOX_EDGE_PX) -> float:
+    """How near the frame's side a box edge is cut off by it, frame pixels, for a box whose
+    edges wander ``edge_px`` (``box_edge_px``)."""
+    return max(EDGE_MARGIN_PX, CUT_EDGE_WANDERS * edge_px)
 
 
 def distance_from_height(k: CameraIntrinsics, box: Box, real_height_m: float,

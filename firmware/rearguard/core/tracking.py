@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rearguard.config.schema import TrackingConfig
-from rearguard.core.geometry import box_edge_px
+from rearguard.core.geometry import box_edge_px, side_cut_margin_px
 from rearguard.messages import Box, Detection, DetectionSet
 
 # Process noise: how fast the box's velocity and growth rate may change (white acceleration).
@@ -80,11 +80,13 @@ def _box_state(box: Box) -> tuple[float, float, float, float]:
     return (x1 + x2) / 2, (y1 + y2) / 2, math.log(max(w, h)), w / h
 
 
-def _cut_along_size(box: Box, aspect: float, frame_size: tuple[int, int]) -> bool:
-    """Does the frame's edge cut the box along its longer side (the side that gives its size)?"""
-    x1, y1, x2, y2 = box
+def _cut_along_size(det: Detection, aspect: float, frame_size: tuple[int, int]) -> bool:
+    """Does the frame's edge cut the box along its longer side (the side that gives its size)?
+    At the sides, as near as the view that found it can tell (``side_cut_margin_px``)."""
+    x1, y1, x2, y2 = det.box
     if aspect > 1.0:
-        return x1 <= EDGE_PX or x2 >= frame_size[0] - EDGE_PX
+        margin = side_cut_margin_px(box_edge_px(det.input_px))
+        return x1 <= margin or x2 >= frame_size[0] - margin
     return y1 <= EDGE_PX or y2 >= frame_size[1] - EDGE_PX
 
 
@@ -484,7 +486,7 @@ class Tracker:
                     frame_size: tuple[int, int]) -> bool:
         """Would ``det`` restart the track's size (see ``_update_scale``)?"""
         _, _, log_size, aspect = _box_state(det.box)
-        return (track.steady >= 0 and not _cut_along_size(det.box, aspect, frame_size)
+        return (track.steady >= 0 and not _cut_along_size(det, aspect, frame_size)
                 and Tracker._jumped(track, dt, log_size))
 
     def _start(self, det: Detection, t: float) -> Track:
@@ -504,7 +506,7 @@ class Tracker:
                       frame_size: tuple[int, int]) -> None:
         """The scale axis: its rate from the object's pixels where measured, its value (and,
         failing pixels, its rate) from the box's size where the box is whole and plausible."""
-        cut = _cut_along_size(det.box, aspect, frame_size)
+        cut = _cut_along_size(det, aspect, frame_size)
         size_var = _log_size_var(log_size, box_edge_px(det.input_px))
         jumped = not cut and track.steady >= 0 and Tracker._jumped(track, dt, log_size)
         track.jumped = jumped

@@ -23,6 +23,7 @@ from rearguard.core.geometry import (
     distance_from_ground,
     distance_from_height,
     lens_intrinsics,
+    side_cut_margin_px,
 )
 from rearguard.core.range_filter import RangeFilter, RangeState
 from rearguard.core.tracking import OUTLIER_GATE, Axis, Track, Tracker
@@ -39,7 +40,6 @@ MAX_TTC_S = 30.0
 RATE_MIN_HITS = 5
 PIXEL_RATES_FOR_TTC = 2  # growth measured from the object's pixels this often times it
 ECHOES_FOR_TTC = 4
-SIDE_EDGE_PX = 3.0  # a track's rates mean little before this many detections
 COAST_TTC_S = 0.5  # a track unseen for longer keeps its distance but not its time to contact
 TTC_MAX_RELATIVE_SIGMA = 0.4
 RANGER_ID_BASE = 100000  # rangefinder-only obstacles get ids from here
@@ -191,16 +191,18 @@ class WorldModel:
             # The frame-to-frame part of its error only: a class height that does not fit
             # is the same at every frame (the initial variance has it).
             filt.correct(track.t, estimate.metres, estimate.noise, OUTLIER_GATE)
-        self._measure_side(filt, box, k, estimate.sigma / max(estimate.metres, 0.1))
+        self._measure_side(filt, box, k, estimate.sigma / max(estimate.metres, 0.1),
+                           side_cut_margin_px(edge))
 
     @staticmethod
-    def _measure_side(filt: _Distance, box: Box, k: CameraIntrinsics, relative: float) -> None:
+    def _measure_side(filt: _Distance, box: Box, k: CameraIntrinsics, relative: float,
+                      margin: float) -> None:
         """Its centre's sideways offset, X = Z (u - cx) / fx, and its half width. When the
         frame cuts one side as it passes, the inner edge and the last half width give the
-        centre. The distance's error scales X; the gait's yaw shifts it by Z times the
-        bearing's wobble."""
+        centre (a side is cut within ``margin`` frame pixels of it). The distance's error
+        scales X; the gait's yaw shifts it by Z times the bearing's wobble."""
         z = filt.axis.value
-        cut_left, cut_right = box[0] <= SIDE_EDGE_PX, box[2] >= k.width - SIDE_EDGE_PX
+        cut_left, cut_right = box[0] <= margin, box[2] >= k.width - margin
         if not (cut_left or cut_right):
             half = z * (box[2] - box[0]) / 2 / k.fx
             filt.half_width = half if filt.half_width is None else \
@@ -354,7 +356,7 @@ class WorldModel:
         ttc = _combine_ttc(scale, ttc_distance, var_distance)
         by_pixels = t - track.pixel_rate_t <= COAST_TTC_S
         if not settled or t - track.last_seen > COAST_TTC_S or (
-                k is not None and _at_side_edge(track.detected_box, k.width)
+                k is not None and _at_side_edge(track, k.width)
                 and not by_pixels):
             # Rates of a new track, of one lost from view, or of one coming into (or leaving)
             # the picture at its side are not evidence of an approach: its box grows or shrinks
@@ -418,8 +420,10 @@ def _echo_distance(state: RangeState, t: float) -> float:
     return max(state.distance_m - state.closing_speed_mps * (t - state.t), 0.0)
 
 
-def _at_side_edge(box: tuple[float, float, float, float], width: int) -> bool:
-    return box[0] <= SIDE_EDGE_PX or box[2] >= width - SIDE_EDGE_PX
+def _at_side_edge(track: Track, width: int) -> bool:
+    """Does the frame's side cut the track's last box (as seen by the view that found it)?"""
+    box, margin = track.detected_box, side_cut_margin_px(box_edge_px(track.detected_px))
+    return box[0] <= margin or box[2] >= width - margin
 
 
 def _ttc_from_scale(track: Track, t: float) -> tuple[float, float] | None:
