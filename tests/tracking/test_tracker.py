@@ -270,3 +270,18 @@ def test_a_car_leaving_the_frame_at_its_side_is_cut_by_it_not_taken_over():
         tracker.update(DetectionSet(t, n, (1280, 720), (det,)))
     (track,) = tracker.tracks
     assert track.hits == len(boxes) and not track.jumped
+
+
+def test_an_object_read_as_another_class_while_the_gait_moves_its_box_stays_one_track():
+    """A dog 20 m away, 25 px tall, read as a dog, then as a sheep with the gait's pitch rock
+    lifting its box by more than its height (no overlap at all), then as a dog again (scene
+    dog-in-path, Pi 5, another noise seed): the same object, one track, its three looks
+    towards confirming it."""
+    tracker = Tracker(CONFIG, {"dog", "sheep"})
+    looks = [(0.20, "dog", (621, 309, 660, 333)), (0.35, "sheep", (618, 281, 661, 308)),
+             (0.70, "dog", (616, 284, 661, 311))]
+    for n, (t, label, box) in enumerate(looks):
+        det = Detection(label, 0, 0.4, tuple(map(float, box)), view="far", input_px=1.6)
+        tracker.update(DetectionSet(t, n, (1280, 720), (det,)))
+    (track,) = tracker.tracks
+    assert track.hits == 3 and track.label == "dog"

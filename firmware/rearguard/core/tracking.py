@@ -468,9 +468,12 @@ class Tracker:
         overlap = iou(box, det.box)
         tier = TIER_CONFIRMED if confirmed else TIER_TENTATIVE
         if det.label != track.label:
-            # The same object read as another class (a far person as a "fire hydrant"): it
-            # joins the track, which keeps the class most votes gave it.
-            return (tier, CROSS_LABEL_PENALTY - overlap) if overlap >= CROSS_LABEL_IOU else None
+            # The same object read as another class (a far person as a "fire hydrant", a dog
+            # as a sheep): it joins the track, which keeps the class most votes gave it. The
+            # gait moves its box as it moves any other (a far one's by more than its height).
+            if overlap >= CROSS_LABEL_IOU or _close(box, det.box, bob_px):
+                return tier, CROSS_LABEL_PENALTY - overlap
+            return None
         looks = APPEARANCE_WEIGHT * unlikeness(track.appearance, det.appearance)
         if overlap >= self.config.match_iou or _close(box, det.box, bob_px):
             if confirmed and self._takes_over(track, det, t - track.t, frame_size):
