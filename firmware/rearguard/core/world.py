@@ -41,6 +41,12 @@ RATE_MIN_HITS = 5
 PIXEL_RATES_FOR_TTC = 2  # growth measured from the object's pixels this often times it
 ECHOES_FOR_TTC = 4
 COAST_TTC_S = 0.5  # a track unseen for longer keeps its distance but not its time to contact
+# A box whose side lies this near the frame's is placed by its inner edge and its last half
+# width. Only a box that touches the side: taking one a coarse view's margin short of it
+# (side_cut_margin_px, as the tracker and _at_side_edge do) placed a close crosser's centre
+# from a half width measured on a part of him, in the path (close_crossers_street, Pi 5,
+# --speed 2: a false DANGER).
+SIDE_TOUCH_PX = 3.0
 TTC_MAX_RELATIVE_SIGMA = 0.4
 RANGER_ID_BASE = 100000  # rangefinder-only obstacles get ids from here
 # Sideways offset from the path, judged over time: the gait yaws the camera by a degree or two
@@ -191,18 +197,16 @@ class WorldModel:
             # The frame-to-frame part of its error only: a class height that does not fit
             # is the same at every frame (the initial variance has it).
             filt.correct(track.t, estimate.metres, estimate.noise, OUTLIER_GATE)
-        self._measure_side(filt, box, k, estimate.sigma / max(estimate.metres, 0.1),
-                           side_cut_margin_px(edge))
+        self._measure_side(filt, box, k, estimate.sigma / max(estimate.metres, 0.1))
 
     @staticmethod
-    def _measure_side(filt: _Distance, box: Box, k: CameraIntrinsics, relative: float,
-                      margin: float) -> None:
+    def _measure_side(filt: _Distance, box: Box, k: CameraIntrinsics, relative: float) -> None:
         """Its centre's sideways offset, X = Z (u - cx) / fx, and its half width. When the
         frame cuts one side as it passes, the inner edge and the last half width give the
-        centre (a side is cut within ``margin`` frame pixels of it). The distance's error
-        scales X; the gait's yaw shifts it by Z times the bearing's wobble."""
+        centre. The distance's error scales X; the gait's yaw shifts it by Z times the
+        bearing's wobble."""
         z = filt.axis.value
-        cut_left, cut_right = box[0] <= margin, box[2] >= k.width - margin
+        cut_left, cut_right = box[0] <= SIDE_TOUCH_PX, box[2] >= k.width - SIDE_TOUCH_PX
         if not (cut_left or cut_right):
             half = z * (box[2] - box[0]) / 2 / k.fx
             filt.half_width = half if filt.half_width is None else \
