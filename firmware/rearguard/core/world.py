@@ -341,9 +341,12 @@ class WorldModel:
             allowed = closing + 2 * math.sqrt(filt.axis.p11)
             if seen * track.growth_rate > CLOSING_MARGIN * max(allowed, MIN_CLOSING_MPS):
                 scale = None
-        if ttc_distance is not None and timed and seen:
+        echo = self._echo_state(track.track_id, t)
+        if ttc_distance is not None and timed and seen and not _times_it(echo):
             # The other way round: a distance that falls faster than the image grows is a box
-            # bottom that slid (a merged box, a bag, a shadow), not an approach.
+            # bottom that slid (a merged box, a bag, a shadow), not an approach; unless the
+            # rangefinder itself times it (a body filling the frame grows slowly in its
+            # pixels, and an echo is no box).
             growth_max = track.growth_rate + 2 * track.growth_rate_sigma
             if growth_max * CLOSING_MARGIN < closing / seen:
                 ttc_distance = None
@@ -368,7 +371,7 @@ class WorldModel:
             ttc = None
         ttc = self._to_margin(ttc, distance)
         fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
-        echo = self._echo_of(track.track_id, t) if fused else None
+        echo_m = _echo_distance(echo, t) if fused and echo is not None else None
         centre = (box[0] + box[2]) / 2
         lateral = offset = None
         if filt is not None and filt.side is not None and settled:  # as soon as it is timed
@@ -384,14 +387,14 @@ class WorldModel:
             closing_sigma_mps=math.sqrt(filt.axis.p11) if filt is not None else None,
             lateral_m=offset, half_width_m=filt.half_width if filt is not None else None,
             measured=self._measured.get(track.track_id, False)
-            and t - track.last_seen <= COAST_TTC_S, echo_m=echo)
+            and t - track.last_seen <= COAST_TTC_S, echo_m=echo_m)
 
-    def _echo_of(self, track_id: int, t: float) -> float | None:
-        """The distance the rangefinder itself reads of this track at ``t``, if one does."""
+    def _echo_state(self, track_id: int, t: float) -> RangeState | None:
+        """What the rangefinder itself reads of this track at ``t``, if one does."""
         for name, owner in self._echo_owner.items():
             state = self._filters[name].state
             if owner == track_id and state is not None and t - state.t <= FUSED_HOLD_S:
-                return _echo_distance(state, t)
+                return state
         return None
 
     def _to_margin(self, ttc_lens: float | None, distance: float | None) -> float | None:
@@ -406,17 +409,20 @@ class WorldModel:
                        t: float) -> Obstacle:
         distance = _echo_distance(state, t)
         closing = state.closing_speed_mps
-        steady = state.echoes >= ECHOES_FOR_TTC  # a closing speed from a few echoes is noise
-        # As for camera tracks: only a closing speed clearly above its own noise is an approach
-        # (the filter's rate answers at once; the line through the recent echoes says if it is
-        # real).
-        significant = closing > MIN_CLOSING_MPS and state.clearly_closing
-        ttc = distance / closing if significant and steady else None
+        ttc = distance / closing if _times_it(state) else None
         return Obstacle(t=t, track_id=track_id, label="unknown", source=ObstacleSource.RANGER,
                         box=None, distance_m=distance, bearing_deg=ranger.bearing_deg,
                         closing_speed_mps=closing,
                         time_to_contact_s=self._to_margin(min(ttc, MAX_TTC_S), distance)
                         if ttc else None, echo_m=distance)
+
+
+def _times_it(state: RangeState | None) -> bool:
+    """Does an echo time its object by itself? Only a closing speed from enough echoes (from a
+    few it is noise) and clearly above its own noise is an approach (the filter's rate answers
+    at once; the line through the recent echoes says if it is real)."""
+    return (state is not None and state.echoes >= ECHOES_FOR_TTC
+            and state.closing_speed_mps > MIN_CLOSING_MPS and state.clearly_closing)
 
 
 def _echo_distance(state: RangeState, t: float) -> float:
