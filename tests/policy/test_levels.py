@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from rearguard.config.schema import AlertConfig
 from rearguard.core.policy import AlertPolicy
 from rearguard.messages import (
@@ -243,18 +245,25 @@ def test_a_far_threat_timed_by_its_pixels_is_held_while_its_speed_is_not_yet_kno
     assert [lv for _, lv in levels] == [AlertLevel.WARNING] * 3 + [AlertLevel.CLEAR]
 
 
-def test_a_danger_is_held_while_its_closing_speed_is_not_estimated_again():
-    # DANGER at 2.6 m; then a box another object took over voids its distance track: a fresh
-    # estimate, closing speed 0 +- 12 m/s, while its own pixels still time it at 0.5 s.
-    # "Not approaching" by the fresh look is no evidence: DANGER holds by its countdown.
+@pytest.mark.parametrize("approach, restarted_m", [
+    # A walker, DANGER at 2.6 m; then a box another object took over voids his distance track.
+    ([(0.0, 2.2, 5.0, 2.3), (1.0, 1.1, 2.6, 2.3)], 1.3),
+    # A cyclist warned from afar, DANGER at 13 m; at 6.4 m (just beyond the near zone, where a
+    # fresh look speaks) his box's height gives way to the ground and his distance restarts
+    # (scene cyclist-in-path, Pi 5, another noise seed, went DANGER -> CLEAR half a second
+    # before contact).
+    ([(0.0, 2.4, 25.0, 10.0), (1.2, 1.2, 13.0, 10.0)], 6.4),
+])
+def test_a_danger_is_held_while_its_closing_speed_is_not_estimated_again(approach, restarted_m):
+    # A fresh distance estimate, closing speed 0 +- 12 m/s, while its own pixels still time it
+    # at 0.5 s. "Not approaching" for want of a closing speed is no news: DANGER holds.
     policy = AlertPolicy(CFG, SIDES)
-    fresh = dict(closing=0.0, distance=1.3)
-    levels, _ = walk(policy, [
-        (0.0, [person(0.0, ttc=2.2, distance=5.0, closing=2.3)]),
-        (1.0, [person(1.0, ttc=1.1, distance=2.6, closing=2.3)]),
-        (1.7, [replace(person(1.7, ttc=0.5, **fresh), closing_sigma_mps=12.0)]),
-        (1.9, [replace(person(1.9, ttc=0.4, **fresh), closing_sigma_mps=11.0)]),
-    ])
+    fresh = dict(closing=0.0, distance=restarted_m)
+    steps = [(t, [person(t, ttc=ttc, distance=d, closing=v)]) for t, ttc, d, v in approach]
+    end = approach[-1][0]
+    steps += [(end + 0.7, [replace(person(end + 0.7, ttc=0.5, **fresh), closing_sigma_mps=12.0)]),
+              (end + 0.9, [replace(person(end + 0.9, ttc=0.4, **fresh), closing_sigma_mps=11.0)])]
+    levels, _ = walk(policy, steps)
     assert [lv for _, lv in levels] == [AlertLevel.WARNING] + [AlertLevel.DANGER] * 3
 
 
@@ -318,23 +327,6 @@ def test_a_level_is_held_while_its_time_to_contact_is_only_withheld():
         return [lv for _, lv in levels]
     assert after(2.5) == [AlertLevel.CAUTION, AlertLevel.CAUTION]  # 3.2 s: within 4 s + 20 %
     assert after(1.0) == [AlertLevel.CAUTION, AlertLevel.CLEAR]  # 8 s: gone past it
-
-
-def test_a_danger_stands_while_its_closing_speed_is_not_known_beyond_the_near_zone():
-    # A cyclist warned from afar, DANGER at 13 m; at 6.4 m (just beyond the near zone, where a
-    # fresh look speaks) his box's height gives way to the ground and his distance restarts
-    # (closing 0 +- 12 m/s), while his own pixels time him at 0.5 s. "Not approaching" for want
-    # of a closing speed is no news: his DANGER stands (scene cyclist-in-path, Pi 5, another
-    # noise seed, went DANGER -> CLEAR half a second before contact).
-    policy = AlertPolicy(CFG, SIDES)
-    restarted = dict(closing=0.0, distance=6.4)
-    levels, _ = walk(policy, [
-        (0.0, [person(0.0, ttc=2.4, distance=25.0, closing=10.0)]),
-        (1.2, [person(1.2, ttc=1.2, distance=13.0, closing=10.0)]),
-        (1.9, [replace(person(1.9, ttc=0.53, **restarted), closing_sigma_mps=12.0)]),
-        (2.0, [replace(person(2.0, ttc=0.45, **restarted), closing_sigma_mps=11.0)]),
-    ])
-    assert [lv for _, lv in levels] == [AlertLevel.WARNING] + [AlertLevel.DANGER] * 3
 
 
 def test_a_near_threat_timed_later_keeps_its_warning_until_it_stops():
