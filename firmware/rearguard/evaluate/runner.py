@@ -2,12 +2,15 @@
 
 The detector's answer for a frame does not depend on the board profile (only which frames it
 gets to see does), so detections are computed once per frame and reused by every profile's
-replay; with ``cache`` they are also kept on disk between runs, keyed by the model's checksum.
+replay; with ``cache`` they are also kept on disk between runs, keyed by the model and its
+input, the video's path and a digest of its bytes (a scene rendered again under another seed
+into the same folder must not be answered from the last render's frames).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import statistics
 from collections.abc import Callable, Sequence
@@ -71,10 +74,11 @@ class CachedDetector:
 
     def use(self, session: Session) -> None:
         """Answer for ``session`` from now on (loading its stored answers, if any)."""
-        if self._key.startswith(f"{session.video}:{session.frame_count}:"):
+        key = f"{session.video}:{session.frame_count}:{video_digest(session.video)}:v3"
+        if key == self._key:
             return  # already answering for it
         self.save()
-        self._key = f"{session.video}:{session.frame_count}:v2"
+        self._key = key
         self._answers = {}
         path = self._path()
         if path is not None and path.is_file():
@@ -85,7 +89,8 @@ class CachedDetector:
     def _path(self) -> Path | None:
         if self.cache_dir is None or not self._key:
             return None
-        name = "".join(c if c.isalnum() else "_" for c in self._key)[-80:] + ".json"
+        video = self._key.rsplit(":", 2)[0]  # the path and frame count; the digest is inside
+        name = "".join(c if c.isalnum() else "_" for c in video)[-80:] + ".json"
         d = self.detector
         # The input's size and whether it follows the frame's shape change the answers too.
         fitted = "-fitted" if self.spec.input_stride else ""
@@ -120,6 +125,19 @@ class CachedDetector:
         return DetectionSet(frame.t, frame.index, (int(size[0]), int(size[1])), tuple(
             Detection(label, int(cid), float(score), tuple(box), view, input_px=input_px)
             for label, cid, score, box, view in found))
+
+
+def video_digest(video: Path) -> str:
+    """A digest of the video's bytes (about 0.1 s for a 50 MB clip): the cache's answers
+    belong to these frames, not to whatever file has this name now. An image sequence (a
+    printf pattern such as ``img/frame_%04d.jpg``) is its folder's files."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in [video] if video.is_file() else sorted(video.parent.iterdir()):
+        digest.update(part.name.encode())
+        with open(part, "rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
 
 
 @dataclass

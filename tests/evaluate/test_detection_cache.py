@@ -1,0 +1,50 @@
+"""The evaluation's detection cache answers for the frames it saw, not for a file's name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+from rearguard.evaluate.runner import CachedDetector
+from rearguard.messages import Detection, DetectionSet, Frame
+
+
+class CountingDetector:
+    """A stand-in detector that finds one person per frame and counts the frames it ran on."""
+
+    spec = SimpleNamespace(name="counting", input_stride=0)
+    score_threshold, nms_iou, input_size = 0.3, 0.45, (320, 320)
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def input_px(self, frame_size: tuple[int, int]) -> float:
+        return 320.0
+
+    def detect(self, frame: Frame) -> DetectionSet:
+        self.runs += 1
+        person = Detection("person", 0, 0.9, (10.0, 10.0, 40.0, 100.0))
+        return DetectionSet(frame.t, frame.index, frame.size, (person,))
+
+
+def _answer(cache_dir: Path, video: Path, detector: CountingDetector) -> None:
+    cached = CachedDetector(detector, cache_dir)
+    cached.use(SimpleNamespace(video=video, frame_count=1))
+    cached.detect(Frame(0.0, 0, np.zeros((48, 64, 3), np.uint8)))
+    cached.save()
+
+
+def test_a_video_rendered_again_is_not_answered_from_the_old_frames(tmp_path: Path) -> None:
+    video = tmp_path / "scene" / "video.mjpeg"
+    video.parent.mkdir()
+    video.write_bytes(b"frames of seed 1")
+    detector = CountingDetector()
+    _answer(tmp_path / "cache", video, detector)
+    _answer(tmp_path / "cache", video, detector)
+    assert detector.runs == 1  # the same bytes: answered from the cache
+
+    video.write_bytes(b"frames of seed 2")  # same path, same frame count, other frames
+    _answer(tmp_path / "cache", video, detector)
+    assert detector.runs == 2
