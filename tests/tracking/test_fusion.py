@@ -346,3 +346,29 @@ def test_a_few_echoes_do_not_time_a_track_against_its_pixels():
     true_ttc = (walker.distance_at(1.5) - CONFIG.alert.contact_margin_m) / 1.8
     assert camera.source is ObstacleSource.FUSED
     assert camera.time_to_contact_s is None or camera.time_to_contact_s > true_ttc + 0.5
+
+
+def test_two_echoes_are_not_carried_on_by_their_closing_speed():
+    """A person crossing the beam gives two echoes 60 ms apart that read 3 m/s of closing
+    speed, then none: the echo stays where it was heard, not 1.5 m nearer half a second later
+    (carried below danger_range_m it would be a DANGER "right behind the runner's back")."""
+    world = WorldModel(CONFIG, HEIGHTS)
+    world.add_range(RangeReading(1.0, "rear", 3.86))
+    world.add_range(RangeReading(1.063, "rear", 3.68))
+    for k in range(1, 7):
+        world.add_range(RangeReading(1.063 + k / 15, "rear", None))
+    (crosser,) = world.obstacles(1.45)
+    assert crosser.time_to_contact_s is None
+    assert abs(crosser.echo_m - 3.68) < 0.05 and abs(crosser.distance_m - 3.68) < 0.05
+
+
+def test_an_approach_the_echoes_time_is_carried_through_a_dropout():
+    world = WorldModel(CONFIG, HEIGHTS)
+    for k in range(12):  # something the camera has no class for, closing at 2 m/s
+        world.add_range(RangeReading(k / 15, "rear", 3.5 - 2.0 * k / 15))
+    last = 11 / 15
+    for k in range(1, 4):
+        world.add_range(RangeReading(last + k / 15, "rear", None))
+    (thing,) = world.obstacles(last + 0.2)
+    assert thing.time_to_contact_s is not None
+    assert abs(thing.echo_m - (3.5 - 2.0 * (last + 0.2))) < 0.1
