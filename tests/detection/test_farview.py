@@ -41,6 +41,7 @@ def test_the_window_is_centred_on_the_vanishing_point_from_the_pitch():
     assert steep.y == 0  # the horizon is off the top: the window stays inside the frame
     assert far_crop((640, 360), lens_intrinsics("cm3-normal"), MountingConfig(), 2.0) == \
         Crop(160, 49, 320, 180)  # any resolution: the lens is scaled to the frame
+    assert far_crop((1, 1), K720, MountingConfig(), 2.0) == Crop(0, 0, 1, 1)  # never empty
 
 
 def detection(box, score=0.5, label="person", view="full"):
@@ -56,6 +57,17 @@ def test_far_boxes_come_back_in_frame_pixels_and_cut_ones_are_dropped():
     # A window at the frame's own edge does not cut: that edge is the frame's.
     edge = Crop(0, 0, 640, 360)
     assert len(far_to_frame([detection((0, 40, 30, 120))], edge, (1280, 720))) == 1
+
+
+def test_a_far_box_ending_within_its_edges_wander_of_the_window_is_cut():
+    """The far view's box edges wander as its input is coarse (1.54 frame px per input px for
+    a 640 px window in a 416 input): a near person's upper half, ending 3 px short of the
+    window's bottom, is cut by the window, not a far person; 8 px short, it is whole."""
+    crop = Crop(320, 98, 640, 360)
+    upper_half = replace(detection((35, 100, 430, 357)), input_px=1.54)
+    whole = replace(detection((35, 100, 430, 352)), input_px=1.54)
+    assert far_to_frame([upper_half], crop, (1280, 720)) == ()
+    assert len(far_to_frame([whole], crop, (1280, 720))) == 1
 
 
 def test_one_box_per_object_and_the_far_view_wins_an_overlap():

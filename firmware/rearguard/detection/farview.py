@@ -26,12 +26,15 @@ from typing import Protocol
 
 from rearguard.config.lens import camera_intrinsics
 from rearguard.config.schema import Config, FarViewConfig, MountingConfig
-from rearguard.core.geometry import CameraIntrinsics
+from rearguard.core.geometry import CameraIntrinsics, box_edge_px, side_cut_margin_px
 from rearguard.core.tracking import iou
 from rearguard.messages import Detection, DetectionSet, Frame, Obstacle
 
 FULL, FAR = "full", "far"
-CUT_PX = 2.0  # a far-view box this near a crop edge inside the frame is cut off by the crop
+# A box this near a window edge inside the frame is cut off by the window: as near as the
+# frame's own edges count (its edges' wander, at least 5 px). A far box ending 3 px short of
+# the window's bottom was a near person's upper half, kept beside the full view's box of him.
+CUT_PX = side_cut_margin_px()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +74,7 @@ def far_crop(frame_size: tuple[int, int], k: CameraIntrinsics, mounting: Mountin
     """
     width, height = frame_size
     k = k.scaled_to(width, height)
-    crop_w, crop_h = round(width / zoom), round(height / zoom)
+    crop_w, crop_h = max(round(width / zoom), 1), max(round(height / zoom), 1)  # 1x1 photo
     vx = k.cx
     vy = k.cy - k.fy * math.tan(math.radians(mounting.pitch_deg))
     x = round(min(max(vx - crop_w / 2, 0), width - crop_w))
@@ -210,8 +213,8 @@ def far_to_frame(detections: Sequence[Detection], crop: Crop,
     kept = []
     for d in detections:
         x1, y1, x2, y2 = d.box
-        touches = (x1 <= CUT_PX, y1 <= CUT_PX, x2 >= crop.width - CUT_PX,
-                   y2 >= crop.height - CUT_PX)
+        cut = side_cut_margin_px(box_edge_px(d.input_px))  # as coarse as the view that found it
+        touches = (x1 <= cut, y1 <= cut, x2 >= crop.width - cut, y2 >= crop.height - cut)
         if any(t and i for t, i in zip(touches, inner, strict=True)):
             continue
         box = (x1 + crop.x, y1 + crop.y, x2 + crop.x, y2 + crop.y)
