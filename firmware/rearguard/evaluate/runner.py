@@ -132,7 +132,9 @@ def video_digest(video: Path) -> str:
     belong to these frames, not to whatever file has this name now. An image sequence (a
     printf pattern such as ``img/frame_%04d.jpg``) is its folder's files."""
     digest = hashlib.blake2b(digest_size=12)
-    for part in [video] if video.is_file() else sorted(video.parent.iterdir()):
+    parts = [video] if video.is_file() else sorted(p for p in video.parent.iterdir()
+                                                   if p.is_file())
+    for part in parts:
         digest.update(part.name.encode())
         with open(part, "rb") as f:
             while chunk := f.read(1 << 20):
