@@ -113,3 +113,15 @@ def test_replay_speed_must_be_a_sane_factor(value, capsys):
         main(["replay", "x", "--speed", value])
     assert e.value.code == 2
     assert "--speed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["replay", "demo"])
+@pytest.mark.parametrize("value", ["500", "5", "wide"])
+def test_a_field_of_view_out_of_range_names_the_option(command, value, capsys):
+    """--hfov is checked where it is given: the error names the option, not a meta.toml the
+    clip does not have."""
+    with pytest.raises(SystemExit) as e:
+        main([command, *(["x"] if command == "replay" else []), "--hfov", value])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "--hfov" in err and "meta.toml" not in err

@@ -14,7 +14,7 @@ from rearguard.detection import open_detector
 from rearguard.drive.replay import ReplayResult, replay_session, time_scaled
 from rearguard.messages import AlertLevel
 from rearguard.session import EventLog, Session, open_session
-from rearguard.session.settings import recorded_config
+from rearguard.session.settings import HFOV_MAX_DEG, HFOV_MIN_DEG, recorded_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +36,7 @@ def add_replay_options(p: argparse.ArgumentParser) -> None:
                                                                "model (default: the config's)")
     p.add_argument("--out", type=Path, help="folder for events.jsonl and summary.json "
                                             "(default: runs/<session name>)")
-    p.add_argument("--hfov", type=float, metavar="DEG",
+    p.add_argument("--hfov", type=field_of_view, metavar="DEG",
                    help="the horizontal field of view of the camera that filmed a plain clip "
                         "(a phone's main camera: about 65-75), instead of the configured lens; "
                         "distances scale with it")
@@ -53,6 +53,18 @@ def speed_factor(text: str) -> float:
         value = float("nan")
     if not (0.05 <= value <= 20):
         raise argparse.ArgumentTypeError(f"expected a factor between 0.05 and 20, got {text!r}")
+    return value
+
+
+def field_of_view(text: str) -> float:
+    """--hfov: degrees, as a clip's meta.toml [camera] hfov_deg takes them."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (HFOV_MIN_DEG <= value <= HFOV_MAX_DEG):
+        raise argparse.ArgumentTypeError(
+            f"expected degrees from {HFOV_MIN_DEG:g} to {HFOV_MAX_DEG:g}, got {text!r}")
     return value
 
 

@@ -15,6 +15,10 @@ from rearguard.config.schema import MountingConfig, RangefinderConfig
 from rearguard.core.geometry import CameraIntrinsics, intrinsics_from_hfov
 from rearguard.session.reader import Session
 
+# A lens's horizontal field of view as a clip may state it (meta.toml [camera] hfov_deg, or
+# replay --hfov): from a long telephoto to a fisheye.
+HFOV_MIN_DEG, HFOV_MAX_DEG = 10.0, 170.0
+
 
 def config_for_session(config: Config, session: Session) -> Config:
     """The config with the recording's own mounting and rangefinders, which describe the footage.
@@ -53,9 +57,9 @@ def session_intrinsics(session: Session) -> CameraIntrinsics | None:
     cam = session.meta.get("camera", {})
     if "hfov_deg" in cam:
         hfov = cam["hfov_deg"]
-        if not isinstance(hfov, int | float) or not 10 <= hfov <= 170:
+        if not isinstance(hfov, int | float) or not HFOV_MIN_DEG <= hfov <= HFOV_MAX_DEG:
             raise ConfigError(f"{session.path}/meta.toml: [camera] hfov_deg: expected degrees "
-                              f"from 10 to 170, got {hfov!r}")
+                              f"from {HFOV_MIN_DEG:g} to {HFOV_MAX_DEG:g}, got {hfov!r}")
         return intrinsics_from_hfov(float(hfov), *_video_size(session))
     keys = ("fx", "fy", "cx", "cy", "width", "height")
     if not all(k in cam for k in keys):
