@@ -46,26 +46,26 @@ def add_replay_options(p: argparse.ArgumentParser) -> None:
                         "pixels. An approximation: gait, blur and ping rate stay the clip's")
 
 
-def speed_factor(text: str) -> float:
+def _bounded(text: str, low: float, high: float, what: str) -> float:
+    """A number from the command line within [low, high], else argparse's usage error."""
     try:
         value = float(text)
     except ValueError:
         value = float("nan")
-    if not (0.05 <= value <= 20):
-        raise argparse.ArgumentTypeError(f"expected a factor between 0.05 and 20, got {text!r}")
+    if not (low <= value <= high):
+        raise argparse.ArgumentTypeError(f"expected {what} from {low:g} to {high:g}, "
+                                         f"got {text!r}")
     return value
+
+
+def speed_factor(text: str) -> float:
+    """--speed: how many times faster than recorded."""
+    return _bounded(text, 0.05, 20.0, "a factor")
 
 
 def field_of_view(text: str) -> float:
     """--hfov: degrees, as a clip's meta.toml [camera] hfov_deg takes them."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not (HFOV_MIN_DEG <= value <= HFOV_MAX_DEG):
-        raise argparse.ArgumentTypeError(
-            f"expected degrees from {HFOV_MIN_DEG:g} to {HFOV_MAX_DEG:g}, got {text!r}")
-    return value
+    return _bounded(text, HFOV_MIN_DEG, HFOV_MAX_DEG, "degrees")
 
 
 def with_hfov(session: Session, hfov: float | None) -> Session:

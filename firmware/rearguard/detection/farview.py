@@ -31,9 +31,10 @@ from rearguard.core.tracking import iou
 from rearguard.messages import Detection, DetectionSet, Frame, Obstacle
 
 FULL, FAR = "full", "far"
-# A box this near a window edge inside the frame is cut off by the window: as near as the
-# frame's own edges count (its edges' wander, at least 5 px). A far box ending 3 px short of
-# the window's bottom was a near person's upper half, kept beside the full view's box of him.
+# A box this near a window edge inside the frame is cut off by the window, as at the frame's
+# own edges (side_cut_margin_px): at least 5 px, more for a coarse view's box (far_to_frame
+# takes each far box's own). A far box ending 3 px short of the window's bottom was a near
+# person's upper half, kept beside the full view's box of him.
 CUT_PX = side_cut_margin_px()
 
 
