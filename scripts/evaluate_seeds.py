@@ -38,10 +38,12 @@ def main() -> int:
                         help="where the rendered scenes and each seed's JSON go "
                              "(default: %(default)s)")
     parser.add_argument("--json", type=Path, help="also write the tally as JSON")
+    parser.add_argument("--config", type=Path,
+                        help="judge with this config file (as `rearguard evaluate --config`)")
     args = parser.parse_args()
     tally = {}
     for seed in args.seeds:
-        tally[seed] = summarise(judge(seed, args.out))
+        tally[seed] = summarise(judge(seed, args.out, args.config))
     print(table(tally))
     for seed, by_board in tally.items():
         for board, s in by_board.items():
@@ -67,12 +69,13 @@ def rearguard(*argv: str) -> None:
         sys.exit(f"rearguard {' '.join(argv)} failed:\n{done.stderr.strip()}")
 
 
-def judge(seed: str, out: Path) -> dict:
+def judge(seed: str, out: Path, config: Path | None = None) -> dict:
     scenes, result = out / f"seed-{seed}", out / f"seed-{seed}.json"
     if not scenes.is_dir():
         rearguard("synth", "--all", "--out", str(scenes),
                   *(("--seed", seed) if seed != "own" else ()))
-    rearguard("evaluate", "--scenes-only", "--scenes", str(scenes), "--json", str(result))
+    rearguard("evaluate", "--scenes-only", "--scenes", str(scenes), "--json", str(result),
+              *(("--config", str(config)) if config is not None else ()))
     return json.loads(result.read_text())
 
 
