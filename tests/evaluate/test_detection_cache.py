@@ -31,7 +31,7 @@ class CountingDetector:
 
 def _answer(cache_dir: Path, video: Path, detector: CountingDetector) -> None:
     cached = CachedDetector(detector, cache_dir)
-    cached.use(SimpleNamespace(video=video, frame_count=1))
+    cached.use(SimpleNamespace(video=video, frame_count=1, mirrored=False))
     cached.detect(Frame(0.0, 0, np.zeros((48, 64, 3), np.uint8)))
     cached.save()
 

@@ -54,6 +54,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=speed_factor, default=1.0, metavar="K",
                    help="play every clip K times faster (as `replay --speed`): walking "
                         "approaches at x3 close like a jog, with real pixels; scenes too")
+    p.add_argument("--mirror", action="store_true",
+                   help="play every clip mirrored left to right: the same scenes, other "
+                        "pixels for the detector (not mirror-symmetric): a cheap look at "
+                        "footage the alerts were not tuned on")
     p.set_defaults(run=run)
 
 
@@ -66,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
     quiet = args.json is not None and str(args.json) == "-"
     try:
         result = evaluate(folders, profiles, config, detector_for, assets_dir(),
-                          progress=None if quiet else _progress, speed=args.speed)
+                          progress=None if quiet else _progress, speed=args.speed,
+                          mirror=args.mirror)
     except LabelError as e:
         raise UsageError(str(e)) from None
     summary = summary_json(result)

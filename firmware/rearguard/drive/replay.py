@@ -80,6 +80,14 @@ def time_scaled(session: Session, speed: float) -> Session:
                                notes=[*session.notes, f"times divided by {speed:g} (--speed)"])
 
 
+def mirrored(session: Session) -> Session:
+    """The session played mirrored left to right: the same scenes (a person walking at the
+    camera still does, one passing on the left now passes on the right), other pixels for the
+    detector, which is not mirror-symmetric. A cheap look at footage the alerts were not tuned
+    on (``rearguard evaluate --mirror``)."""
+    return dataclasses.replace(session, mirrored=True, notes=[*session.notes, "mirrored"])
+
+
 def replay_session(session: Session, config: Config, detector: Detector,
                    profile: BoardProfile, *, emit: EventSink | None = None,
                    progress: Progress | None = None) -> ReplayResult:

@@ -22,7 +22,7 @@ from rearguard.boards import board_profile, resolve_model
 from rearguard.config import Config
 from rearguard.detection import Detector, model_spec, open_detector
 from rearguard.detection.detector import input_side
-from rearguard.drive.replay import replay_session, time_scaled
+from rearguard.drive.replay import mirrored, replay_session, time_scaled
 from rearguard.evaluate import kitti, scenes
 from rearguard.evaluate.labels import ClipLabels, load_labels
 from rearguard.evaluate.metrics import (
@@ -36,6 +36,7 @@ from rearguard.evaluate.metrics import (
 from rearguard.evaluate.tracks import Identities, judge_identities
 from rearguard.messages import Detection, DetectionSet, Frame
 from rearguard.session import Session, open_session
+from rearguard.session.settings import video_size
 
 Progress = Callable[[str], None]
 
@@ -74,7 +75,8 @@ class CachedDetector:
 
     def use(self, session: Session) -> None:
         """Answer for ``session`` from now on (loading its stored answers, if any)."""
-        key = f"{session.video}:{session.frame_count}:{video_digest(session.video)}:v3"
+        key = f"{session.video}:{session.frame_count}:{video_digest(session.video)}:v3" \
+            + (":mirrored" if session.mirrored else "")
         if key == self._key:
             return  # already answering for it
         self.save()
@@ -187,9 +189,11 @@ class Evaluation:
 
 def evaluate(folders: Sequence[Path], profiles: Sequence[str], config: Config,
              detector_for: Callable[[str], CachedDetector], assets: Path | None = None,
-             progress: Progress | None = None, speed: float = 1.0) -> Evaluation:
+             progress: Progress | None = None, speed: float = 1.0,
+             mirror: bool = False) -> Evaluation:
     """Replay each folder (a labelled clip or a rendered scene) under each profile, with the
-    detector ``detector_for(profile)`` gives (each board may have its own default model)."""
+    detector ``detector_for(profile)`` gives (each board may have its own default model);
+    ``speed`` times faster, and ``mirror``: every frame mirrored left to right."""
     result = Evaluation(list(profiles))
     result.models = {p: detector_for(p).spec.name for p in profiles}
     for folder in folders:
@@ -198,6 +202,8 @@ def evaluate(folders: Sequence[Path], profiles: Sequence[str], config: Config,
             else load_labels(folder, assets)
         labels = labels.time_scaled(speed)
         session = time_scaled(open_session(folder), speed)
+        if mirror:
+            session = mirrored(session)
         for profile in profiles:
             if progress is not None:
                 progress(f"{labels.name} ({profile})")
@@ -214,6 +220,8 @@ def _judge(labels: ClipLabels, session: Session, profile: str, config: Config,
            detector: CachedDetector) -> ClipRun:
     replay = replay_session(session, config, detector, board_profile(profile))
     events = replay.events
+    if session.mirrored:  # the truth's boxes are the unmirrored frame's
+        events = _unmirrored(events, video_size(session)[0])
     timeline = LevelTimeline(events)
     end = float(session.frame_times[-1])
     episodes = [judge_approach(labels.name, profile, a, timeline, end)
@@ -228,6 +236,17 @@ def _judge(labels: ClipLabels, session: Session, profile: str, config: Config,
                                                                 session.frame_times))
     return ClipRun(labels.name, profile, labels.view, labels.synthetic, episodes, quiet,
                    identities, distance, len(timeline.times))
+
+
+def _unmirrored(events: list[dict[str, Any]], width: int) -> list[dict[str, Any]]:
+    """Events of a mirrored replay with their boxes back in the recorded frame's pixels."""
+    out = []
+    for e in events:
+        box = e.get("box")
+        if box is not None:
+            e = {**e, "box": [width - box[2], box[1], width - box[0], box[3]]}
+        out.append(e)
+    return out
 
 
 def summary_json(ev: Evaluation) -> dict[str, Any]:

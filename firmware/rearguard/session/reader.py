@@ -56,6 +56,9 @@ class Session:
     sensors: list[SensorRecord]
     expect: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)  # what was dropped as "in flight"
+    # Play every frame mirrored left to right (``rearguard evaluate --mirror``): the same
+    # scenes, other pixels for the detector.
+    mirrored: bool = False
 
     @property
     def name(self) -> str:
@@ -79,10 +82,12 @@ class Session:
 
     def frames(self) -> Iterator[Frame]:
         """Decode the frames in order, each stamped with its recorded capture time."""
-        if self.frame_spans is not None:
-            yield from self._mjpeg_frames()
-        else:
-            yield from self._video_frames()
+        frames = self._mjpeg_frames() if self.frame_spans is not None else self._video_frames()
+        if not self.mirrored:
+            yield from frames
+            return
+        for frame in frames:
+            yield Frame(frame.t, frame.index, cv2.flip(frame.image, 1))
 
     def _mjpeg_frames(self) -> Iterator[Frame]:
         with open(self.video, "rb") as f:

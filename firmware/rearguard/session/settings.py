@@ -37,6 +37,9 @@ def config_for_session(config: Config, session: Session) -> Config:
             for i, r in enumerate(session.meta["rangefinders"])]
     elif not session.rangefinder_names:
         changes["rangefinders"] = []
+    if session.mirrored:  # the picture is mirrored: so is where each rangefinder points
+        changes["rangefinders"] = [dataclasses.replace(r, bearing_deg=-r.bearing_deg)
+                                   for r in changes.get("rangefinders", config.rangefinders)]
     return dataclasses.replace(config, **changes)
 
 
@@ -60,19 +63,22 @@ def session_intrinsics(session: Session) -> CameraIntrinsics | None:
         if not isinstance(hfov, int | float) or not HFOV_MIN_DEG <= hfov <= HFOV_MAX_DEG:
             raise ConfigError(f"{session.path}/meta.toml: [camera] hfov_deg: expected degrees "
                               f"from {HFOV_MIN_DEG:g} to {HFOV_MAX_DEG:g}, got {hfov!r}")
-        return intrinsics_from_hfov(float(hfov), *_video_size(session))
+        return intrinsics_from_hfov(float(hfov), *video_size(session))
     keys = ("fx", "fy", "cx", "cy", "width", "height")
     if not all(k in cam for k in keys):
         return None
     try:
-        return CameraIntrinsics(*(float(cam[k]) if k[0] != "w" and k[0] != "h" else int(cam[k])
-                                  for k in keys))
+        k = CameraIntrinsics(*(float(cam[k]) if k[0] != "w" and k[0] != "h" else int(cam[k])
+                               for k in keys))
     except (TypeError, ValueError) as e:
         raise ConfigError(f"{session.path}/meta.toml: [camera]: expected numbers fx, fy, cx, "
                           f"cy, width, height: {e}") from None
+    # Played mirrored, the principal point is mirrored too (a pixel's bearing changes sign).
+    return dataclasses.replace(k, cx=k.width - k.cx) if session.mirrored else k
 
 
-def _video_size(session: Session) -> tuple[int, int]:
+def video_size(session: Session) -> tuple[int, int]:
+    """(width, height) of the session's frames: from meta.toml [video], else its first frame."""
     video = session.meta.get("video", {})
     if "width" in video and "height" in video:
         return int(video["width"]), int(video["height"])
