@@ -372,3 +372,19 @@ def test_an_approach_the_echoes_time_is_carried_through_a_dropout():
     (thing,) = world.obstacles(last + 0.2)
     assert thing.time_to_contact_s is not None
     assert abs(thing.echo_m - (3.5 - 2.0 * (last + 0.2))) < 0.1
+
+
+def test_a_fast_newcomer_is_not_held_back_by_the_prior(monkeypatch):
+    """A cyclist closing at 10 m/s from 35 m, on a camera that does not bob, boxes without
+    noise at 10 Hz, no rangefinder: after 0.6 s of boxes the closing speed is most of its
+    10 m/s. The prior's mean is 0, and a narrow prior (12 m/s) held it at 6 m/s there."""
+    from tests.tracking import simulation
+
+    monkeypatch.setattr(simulation, "BOB_M", 0.0)
+    monkeypatch.setattr(simulation, "ROCK_DEG", 0.0)
+    world = WorldModel(replace(CONFIG, rangefinders=[]), {"bicycle": 1.7})
+    cyclist = Scene("bicycle", 1.7, 0.6, 10.0, start_m=35.0, edge_noise_px=0.0)
+    for ds in itertools.islice(cyclist.detections(K, drop_every=1000), 7):
+        world.add_detections(ds)
+    (filt,) = world._distances.values()
+    assert -filt.axis.rate > 7.5

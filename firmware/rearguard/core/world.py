@@ -32,8 +32,11 @@ from rearguard.messages import Box, DetectionSet, Obstacle, ObstacleSource, Rang
 RANGE_SIGMA_M = 0.03  # an HC-SR04 echo, once filtered
 RANGE_SIGMA_FRACTION = 0.01
 SPEED_NOISE = 1.5  # m/s^2: how fast a closing speed may change
-INITIAL_SPEED_SIGMA = 12.0  # m/s: a new track may be parked, or a cyclist closing at 15 m/s (its
-# 12 and the runner's 3.5): a tighter prior holds a fast closing speed back for a second or more
+# m/s: a new track may be parked, or a cyclist closing at 15 m/s (its 12 and the runner's 3.5).
+# The prior's mean is 0, so a narrow one pulls a young track's closing speed toward 0: at 12 m/s
+# the cyclist of scene cyclist-in-path, closing at 10 m/s, read 6-8 m/s over its first 0.3 s of
+# distances (8-9 at 20), and the Pi 5 warned 0.07 s later.
+INITIAL_SPEED_SIGMA = 20.0
 FUSED_HOLD_S = 0.5  # a track stays "fused" this long after its last echo
 MIN_CLOSING_MPS = 0.05  # below this the time to contact is unknown (nothing is closing)
 MAX_TTC_S = 30.0
