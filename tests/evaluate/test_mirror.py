@@ -13,6 +13,7 @@ from rearguard.evaluate.runner import CachedDetector, _unmirrored
 from rearguard.messages import Detection, DetectionSet, Frame, RangeReading
 from rearguard.session import SessionWriter, open_session
 from rearguard.session.settings import config_for_session, session_intrinsics
+from tests.evaluate.test_detection_cache import CountingDetector
 
 CAMERA = {"fx": 150.0, "fy": 150.0, "cx": 70.0, "cy": 60.0, "width": 160, "height": 120}
 RANGER = {"name": "rear", "kind": "hcsr04", "trigger_pin": 23, "echo_pin": 24,
@@ -54,17 +55,8 @@ def test_the_mirrored_replays_boxes_are_judged_in_the_recorded_frame():
     assert back[1] == events[1] and events[0]["box"] == [10.0, 20.0, 50.0, 100.0]
 
 
-class OneBox:
+class OneBox(CountingDetector):
     """Finds one person wherever the bright part of the frame is; counts its runs."""
-
-    spec = type("Spec", (), {"name": "one-box", "input_stride": 0})()
-    score_threshold, nms_iou, input_size = 0.3, 0.45, (160, 120)
-
-    def __init__(self) -> None:
-        self.runs = 0
-
-    def input_px(self, frame_size: tuple[int, int]) -> float:
-        return 1.0
 
     def detect(self, frame: Frame) -> DetectionSet:
         self.runs += 1
