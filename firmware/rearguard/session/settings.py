@@ -68,13 +68,15 @@ def session_intrinsics(session: Session) -> CameraIntrinsics | None:
     if not all(k in cam for k in keys):
         return None
     try:
-        k = CameraIntrinsics(*(float(cam[k]) if k[0] != "w" and k[0] != "h" else int(cam[k])
-                               for k in keys))
+        recorded = CameraIntrinsics(*(float(cam[k]) if k[0] != "w" and k[0] != "h"
+                                      else int(cam[k]) for k in keys))
     except (TypeError, ValueError) as e:
         raise ConfigError(f"{session.path}/meta.toml: [camera]: expected numbers fx, fy, cx, "
                           f"cy, width, height: {e}") from None
     # Played mirrored, the principal point is mirrored too (a pixel's bearing changes sign).
-    return dataclasses.replace(k, cx=k.width - k.cx) if session.mirrored else k
+    if session.mirrored:
+        return dataclasses.replace(recorded, cx=recorded.width - recorded.cx)
+    return recorded
 
 
 def video_size(session: Session) -> tuple[int, int]:
