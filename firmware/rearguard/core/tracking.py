@@ -335,6 +335,9 @@ class Track:
     hits: int = 1
     steady: int = 1  # updates since the box's size last restarted (rates need several)
     jumped: bool = False  # the last update's size was not this object's (taken over)
+    # The last update's box was one only the coasting slack reached (back after a gap): most
+    # often the object again, sometimes a passer-by; its place is no evidence of a speed.
+    reacquired: bool = False
     votes: dict[str, float] = field(default_factory=dict)  # class -> summed detector scores
     pixel_rates: int = 0  # growth measurements from the object's own pixels (optical flow)
     pixel_rate_t: float = -math.inf  # when the last one came
@@ -453,8 +456,9 @@ class Tracker:
                     candidates.append((*ranked, track.track_id, track, det))
         candidates.sort(key=lambda c: c[:3])  # tier, then best first; ties by id
         pairs, used_tracks, used_dets = [], set(), set()
-        for *_, track, det in candidates:
+        for tier, *_, track, det in candidates:
             if id(track) not in used_tracks and id(det) not in used_dets:
+                track.reacquired = tier == TIER_COASTING
                 pairs.append((track, det))
                 used_tracks.add(id(track))
                 used_dets.add(id(det))
