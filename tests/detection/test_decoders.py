@@ -94,6 +94,24 @@ def test_yolox_fitted_to_a_wide_frame_decodes_on_that_frames_grid(tmp_path):
     assert d.work_fraction((832, 468)) == pytest.approx(416 * 256 / 416 ** 2)
 
 
+def test_a_box_wholly_outside_the_frame_is_dropped_and_the_rest_kept(tmp_path):
+    # 832 x 468 on a 416 x 256 canvas: the frame fills rows 0-234 of the canvas. A box on the
+    # canvas's padding below it is nothing in the frame, whatever its score.
+    out = np.zeros((1, 2184, 85), np.float32)
+    out[0, 2080 + 7 * 13 + 3, :5] = [0.5, 0.5, math.log(1), math.log(0.5), 0.95]  # y 232-248
+    out[0, 2080 + 7 * 13 + 3, 5] = 1.0
+    out[0, 2080 + 2 * 13 + 3, :5] = [0.5, 0.5, math.log(1), math.log(1), 0.8]  # (96, 64)-(128, 96)
+    out[0, 2080 + 2 * 13 + 3, 5 + 2] = 1.0
+    out[0, 2080 + 7 * 13 + 9, :5] = [0.5, 0.9, math.log(1), math.log(0.2), 0.9]  # y 250-256
+    out[0, 2080 + 7 * 13 + 9, 5] = 1.0
+    d = detector(tmp_path, "yolox_nano_416", [("images", [1, 3, 416, 416])], {"output": out},
+                 fitted=True)
+    found = d.detect(Frame(0.0, 0, np.zeros((468, 832, 3), np.uint8))).detections
+    # the first is cut at the frame's bottom (464-468); the third lies wholly below it
+    assert boxes_of(found) == [("person", 0.95, (192.0, 464.0, 256.0, 468.0)),
+                               ("car", 0.8, (192.0, 128.0, 256.0, 192.0))]
+
+
 def test_an_input_size_the_model_cannot_take_names_the_setting():
     from rearguard.boards import board_profile
     from rearguard.config import ConfigError

@@ -31,8 +31,9 @@ def _grid(input_size: tuple[int, int], strides: Sequence[int], offset: float) ->
 
 
 def _to_frame(boxes: np.ndarray, p: Placement) -> np.ndarray:
-    boxes[:, [0, 2]] = (boxes[:, [0, 2]] - p.left) / p.scale_x
-    boxes[:, [1, 3]] = (boxes[:, [1, 3]] - p.top) / p.scale_y
+    """Canvas pixels to frame pixels, in place (x1, y1, x2, y2 rows)."""
+    boxes -= np.array((p.left, p.top, p.left, p.top), np.float32)
+    boxes /= np.array((p.scale_x, p.scale_y, p.scale_x, p.scale_y), np.float32)
     return boxes
 
 
@@ -45,11 +46,15 @@ class YoloxDecoder:
 
     def __init__(self, input_size: tuple[int, int], strides: Sequence[int] = (8, 16, 32)):
         self.strides = tuple(strides)
-        self._grids = {tuple(input_size): _grid(input_size, strides, 0.0)}
+        self._grids: dict[tuple[int, int], np.ndarray] = {}
+        self._grid_for(tuple(input_size))
 
     def _grid_for(self, canvas: tuple[int, int]) -> np.ndarray:
+        """Rows of (gx * stride, gy * stride, stride): each cell's corner in input pixels."""
         if canvas not in self._grids:
-            self._grids[canvas] = _grid(canvas, self.strides, 0.0)
+            grid = _grid(canvas, self.strides, 0.0)
+            grid[:, :2] *= grid[:, 2:3]
+            self._grids[canvas] = grid
         return self._grids[canvas]
 
     def __call__(self, outputs: Sequence[np.ndarray], placement: Placement,
@@ -60,19 +65,19 @@ class YoloxDecoder:
             raise ValueError(f"YOLOX output has {rows.shape[0]} rows, the grid "
                              f"{grid_all.shape[0]}: wrong input size in the catalog?")
         # score = obj * p_class <= obj, so rows with obj below the threshold cannot pass.
+        # Few numpy calls on few rows: each call costs more than its arithmetic here, and the
+        # pixel meters' thread contends for the interpreter meanwhile.
         keep = np.flatnonzero(rows[:, 4] >= threshold)
+        classes = rows[keep, 5:]
+        scores = rows[keep, 4] * classes.max(axis=1)
+        keep = keep[scores >= threshold]
         rows, grid = rows[keep], grid_all[keep]
         class_ids = rows[:, 5:].argmax(axis=1)
         scores = rows[:, 4] * rows[np.arange(len(rows)), 5 + class_ids]
-        passing = scores >= threshold
-        rows, grid, scores, class_ids = rows[passing], grid[passing], scores[passing], \
-            class_ids[passing]
-        stride = grid[:, 2]
-        cx = (rows[:, 0] + grid[:, 0]) * stride
-        cy = (rows[:, 1] + grid[:, 1]) * stride
-        w = np.exp(np.minimum(rows[:, 2], EXP_CLAMP)) * stride
-        h = np.exp(np.minimum(rows[:, 3], EXP_CLAMP)) * stride
-        boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
+        stride = grid[:, 2:3]
+        centre = rows[:, 0:2] * stride + grid[:, 0:2]
+        half = np.exp(np.minimum(rows[:, 2:4], EXP_CLAMP)) * (stride * 0.5)
+        boxes = np.concatenate([centre - half, centre + half], axis=1)
         return _to_frame(boxes, placement), scores, class_ids
 
 
@@ -142,15 +147,15 @@ def suppress(candidates: Candidates, nms_iou: float, frame_size: tuple[int, int]
     boxes, scores, class_ids = candidates
     if len(boxes) == 0:
         return candidates
-    xywh = np.column_stack([boxes[:, 0], boxes[:, 1], boxes[:, 2] - boxes[:, 0],
-                            boxes[:, 3] - boxes[:, 1]])
+    xywh = boxes.copy()
+    xywh[:, 2:] -= boxes[:, :2]
     kept = np.asarray(cv2.dnn.NMSBoxes(xywh.tolist(), scores.tolist(), 0.0, nms_iou),
                       dtype=np.int64).reshape(-1)
     kept = kept[np.argsort(-scores[kept], kind="stable")]
+    boxes, scores, class_ids = boxes[kept], scores[kept], class_ids[kept]
     width, height = frame_size
-    boxes = boxes[kept]
-    # In place through strided views: no gathered copies of the columns to clip and scatter.
-    np.clip(boxes[:, 0::2], 0, width, out=boxes[:, 0::2])
-    np.clip(boxes[:, 1::2], 0, height, out=boxes[:, 1::2])
+    np.clip(boxes, 0, np.array((width, height, width, height), np.float32), out=boxes)
     visible = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
-    return boxes[visible], scores[kept][visible], class_ids[kept][visible]
+    if visible.all():  # nearly always: no more copies
+        return boxes, scores, class_ids
+    return boxes[visible], scores[visible], class_ids[visible]
