@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from rearguard.evaluate.labels import Crossing
 from rearguard.synth.ranger import Beam
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "make_range_trace.py"
+from tests.scripts import load_script
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("make_range_trace", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("make_range_trace")
 
 
 def test_crossings_are_heard_at_their_distance_while_in_the_cone_and_not_after():

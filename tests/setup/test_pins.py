@@ -10,6 +10,7 @@ from rearguard.config import load_config
 from rearguard.config.pins import HEADER_PIN, default_wiring, parse_wiring, pins_text
 from rearguard.devices import button, buzzer, drv2605, hcsr04, mb1242, motors
 from rearguard.devices.loopback import JUMPERS
+from tests.scripts import load_script
 from tests.setup.conftest import REPO
 
 W = default_wiring()
@@ -96,12 +97,7 @@ def test_loopback_md_shows_the_bench_jumpers():
 
 
 def test_wiring_diagram_is_drawn_from_the_pin_map():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_wiring_diagram",
-                                                  REPO / "scripts/make_wiring_diagram.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("make_wiring_diagram")
     svg = (REPO / "hw/wiring.svg").read_text()
     assert svg == module.wiring_svg(W), "run: python scripts/make_wiring_diagram.py"
     assert len(svg.encode()) < 200_000

@@ -3,7 +3,6 @@ figure is in the README). This is the 60 s version: `pytest -m soak`."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -11,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.scripts import load_script
 
 SCRIPT = Path(__file__).parents[2] / "scripts" / "soak.py"
 
@@ -28,18 +29,11 @@ def test_a_minute_of_simulated_running_does_not_grow():
     assert done.returncode == 0
 
 
-def _soak_script():
-    spec = importlib.util.spec_from_file_location("soak_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_a_start_up_step_after_the_warm_up_is_not_growth():
     # CI on a busy machine: the last start-up buffers came 2 s into the fitted window (122.0 ->
     # 124.6 MB, flat after). A least-squares line read 4.1 MB a minute.
     samples = [(20.0, 121.97), (22.0, 121.97)] + [(t, 124.61) for t in range(24, 61, 2)]
-    assert _soak_script()._slope(samples) * 60 == pytest.approx(0.0, abs=0.01)
+    assert load_script("soak")._slope(samples) * 60 == pytest.approx(0.0, abs=0.01)
 
 
 def test_a_steady_leak_is_growth_whatever_its_steps():
@@ -47,4 +41,4 @@ def test_a_steady_leak_is_growth_whatever_its_steps():
     # sampling jitter: every pair of samples across a step rises.
     samples = [(float(t), 120.0 + 0.1 * (t // 30) + (0.004 if t % 4 else 0.0))
                for t in range(20, 600, 5)]
-    assert _soak_script()._slope(samples) * 60 == pytest.approx(0.2, rel=0.25)
+    assert load_script("soak")._slope(samples) * 60 == pytest.approx(0.2, rel=0.25)
