@@ -152,15 +152,18 @@ class BoardProfile:
         return self.pixels_base_s + self.pixels_per_object_s * objects
 
     def full_view_hz(self, model: str, far_every: int = 0, work: float = 1.0,
-                     own_frame: bool = False) -> float:
+                     own_frame: bool = False, far_work: float | None = None) -> float:
         """Full-view rate with a far view every ``far_every`` frames (0: no far view), after
-        the full view on the same frame or (``own_frame``) on a frame of its own."""
+        the full view on the same frame or (``own_frame``) on a frame of its own. ``far_work``:
+        the far view's pixels fed (by default as many as the full view's)."""
         view = self.inference_s(model, work)
         if view <= 0:
             return float("inf")
-        if own_frame and far_every:
-            return (1.0 - 1.0 / far_every) / view
-        return 1.0 / (view * (1.0 + (1.0 / far_every if far_every else 0.0)))
+        if not far_every:
+            return 1.0 / view
+        far = self.inference_s(model, work if far_work is None else far_work)
+        full_views = far_every - 1 if own_frame else far_every  # per far view
+        return full_views / (full_views * view + far)
 
 
 def camera_work(side: int, catalog_side: int = 416) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import replace
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -22,6 +23,7 @@ from rearguard.detection.farview import (
     ViewScheduler,
     far_crop,
     far_to_frame,
+    far_window,
     merge,
     threat_near,
 )
@@ -32,16 +34,40 @@ K720 = lens_intrinsics("cm3-normal").scaled_to(1280, 720)
 
 
 def test_the_window_is_centred_on_the_vanishing_point_from_the_pitch():
-    level = far_crop((1280, 720), K720, MountingConfig(pitch_deg=0.0), 2.0)
+    level = far_crop((1280, 720), K720, MountingConfig(pitch_deg=0.0), (640, 360))
     assert level == Crop(320, 180, 640, 360)  # looking level: the horizon is the centre row
-    down = far_crop((1280, 720), K720, MountingConfig(pitch_deg=5.0), 2.0)
+    down = far_crop((1280, 720), K720, MountingConfig(pitch_deg=5.0), (640, 360))
     horizon = 360 - K720.fy * math.tan(math.radians(5.0))  # 278: above the centre
     assert down.y + down.height / 2 == pytest.approx(horizon, abs=1)
-    steep = far_crop((1280, 720), K720, MountingConfig(pitch_deg=30.0), 2.0)
+    steep = far_crop((1280, 720), K720, MountingConfig(pitch_deg=30.0), (640, 360))
     assert steep.y == 0  # the horizon is off the top: the window stays inside the frame
-    assert far_crop((640, 360), lens_intrinsics("cm3-normal"), MountingConfig(), 2.0) == \
-        Crop(160, 49, 320, 180)  # any resolution: the lens is scaled to the frame
-    assert far_crop((1, 1), K720, MountingConfig(), 2.0) == Crop(0, 0, 1, 1)  # never empty
+    assert far_crop((640, 360), lens_intrinsics("cm3-normal"), MountingConfig(), (320, 180)) \
+        == Crop(160, 49, 320, 180)  # any resolution: the lens is scaled to the frame
+    assert far_crop((1, 1), K720, MountingConfig(), (1, 1)) == Crop(0, 0, 1, 1)
+
+
+NARROW = FarViewConfig(window_width=0.45, window_height=0.36)
+
+
+def test_a_narrowed_window_is_the_far_end_of_the_path_fed_at_its_own_size():
+    """A Pi 4's 320 input shrinks a 1280x720 frame 4 times; the far view shrinks its window 2
+    times (zoom 2). Narrowed to 0.45 x 0.36 of the frame, cut to whole input steps, the
+    window is 576x256 frame pixels fed as 288x128, 60 % of the full view's 320x192. Not
+    narrowed (the default), and for a model of fixed input, which costs a full view whatever
+    the window: 1/zoom of the frame, at the detector's own input."""
+    config, level = NARROW, MountingConfig(pitch_deg=0.0)
+    window = far_window((1280, 720), K720, level, config, (320, 320), 32)
+    assert window.fit == (288, 128) and window.crop == Crop(352, 232, 576, 256)
+    pi5 = far_window((1280, 720), K720, level, config, (416, 416), 32)
+    assert pi5.fit == (352, 160)  # 0.65 of 541x246: 0.325 x 2
+    assert pi5.fit[0] / pi5.crop.width == pytest.approx(2 * 416 / 1280, rel=0.01)
+    fixed = far_window((1280, 720), K720, level, config, (320, 320), 0)
+    assert fixed.fit is None and fixed.crop == Crop(320, 180, 640, 360)
+    wide = far_window((1280, 720), K720, level, FarViewConfig(), (416, 416), 32)
+    assert wide == fixed
+    assert far_window((1, 1), K720, level, config, (320, 320), 32).crop == Crop(0, 0, 1, 1)
+    views = ViewScheduler(config, level, K720, view_s=0.15)
+    assert views.window_for((1280, 720), CountingDetector()) == window
 
 
 def detection(box, score=0.5, label="person", view="full"):
@@ -62,12 +88,18 @@ def test_far_boxes_come_back_in_frame_pixels_and_cut_ones_are_dropped():
 def test_a_far_box_ending_within_its_edges_wander_of_the_window_is_cut():
     """The far view's box edges wander as its input is coarse (1.54 frame px per input px for
     a 640 px window in a 416 input): a near person's upper half, ending 3 px short of the
-    window's bottom, is cut by the window, not a far person; 8 px short, it is whole."""
+    window's bottom, is cut by the window, not a far person; a far person 60 px tall 8 px
+    short of it is whole. A large box is cut further from the edge, by a tenth of its size:
+    busy-path-20s on a Pi 4, a walker 7.6 m away cut at the feet by the narrow window got a
+    box 201 px tall ending 11 px above the window's bottom."""
     crop = Crop(320, 98, 640, 360)
     upper_half = replace(detection((35, 100, 430, 357)), input_px=1.54)
-    whole = replace(detection((35, 100, 430, 352)), input_px=1.54)
+    whole = replace(detection((35, 292, 55, 352)), input_px=1.54)
     assert far_to_frame([upper_half], crop, (1280, 720)) == ()
     assert len(far_to_frame([whole], crop, (1280, 720))) == 1
+    narrow = Crop(352, 150, 576, 256)
+    walker = replace(detection((280, 44, 343, 245)), input_px=2.0)
+    assert far_to_frame([walker], narrow, (1280, 720)) == ()
 
 
 def test_one_box_per_object_and_the_far_view_wins_an_overlap():
@@ -108,14 +140,26 @@ def test_geometry_stays_right_far_boxes_give_the_same_distance():
 
 
 class CountingDetector:
+    """A YOLOX at 320 as the scheduler sees it: the sizes of the views it was given."""
+
     nms_iou = 0.45
+    input_size = (320, 320)
+    spec = SimpleNamespace(input_stride=32, name="yolox_nano_416")
 
     def __init__(self):
         self.sizes = []
 
-    def detect(self, frame: Frame) -> DetectionSet:
+    def detect(self, frame: Frame, fit=None) -> DetectionSet:
         self.sizes.append(frame.size)
         return DetectionSet(frame.t, frame.index, frame.size, ())
+
+    def work_fraction(self, frame_size, fit=None) -> float:
+        w, h = frame_size
+        r = min((fit or self.input_size)[0] / w, (fit or self.input_size)[1] / h)
+        return (32 * math.ceil(w * r / 32)) * (32 * math.ceil(h * r / 32)) / 416 ** 2
+
+
+FAR_WINDOW = (640, 360)  # the far view's window in a 1280x720 frame, not narrowed
 
 
 def test_the_schedule_alternates_and_measures_the_view_time_live():
@@ -124,8 +168,8 @@ def test_the_schedule_alternates_and_measures_the_view_time_live():
     image = np.zeros((720, 1280, 3), np.uint8)
     for i in range(6):
         views.detect(detector, Frame(i * 0.05, i, image))
-    assert detector.sizes.count((640, 360)) == 3 and views.far_runs == 3
-    assert views.view_s is not None  # live: measured, for the rate budget
+    assert detector.sizes.count(FAR_WINDOW) == 3 and views.far_runs == 3
+    assert views.view_s is not None and views.far_s is not None  # live: each view measured
     off = ViewScheduler(FarViewConfig(enabled=False), MountingConfig(), K720)
     off.detect(detector, Frame(0.0, 0, image))
     assert off.views_run == 1
@@ -134,17 +178,22 @@ def test_the_schedule_alternates_and_measures_the_view_time_live():
 def test_on_a_slow_board_the_far_view_has_frames_of_its_own():
     """A view of 150 ms (a Pi 4): the far view alternates with the full view instead of
     following it on the same frame; its frames give its boxes alone, in frame pixels. While
-    something is near, it comes every 4th frame: the full view keeps 5 Hz on the other 3."""
+    something is near, it comes every 4th frame: the full view keeps 5 Hz on the other 3.
+    A far view of 100 ms (a narrowed window) fits every 3rd frame."""
     views = ViewScheduler(FarViewConfig(every=2, min_full_view_hz=5.0), MountingConfig(), K720,
                           view_s=0.15)
     assert views.own_frame
     detector = CountingDetector()
     image = np.zeros((720, 1280, 3), np.uint8)
     sets = [views.detect(detector, Frame(i * 0.15, i, image)) for i in range(4)]
-    assert detector.sizes == [(1280, 720), (640, 360)] * 2 and views.views_run == 1
+    assert detector.sizes == [(1280, 720), FAR_WINDOW] * 2 and views.views_run == 1
     assert all(ds.frame_size == (1280, 720) for ds in sets)
     views.threat_near = True
     assert views.far_every() == 4  # 3 of 4 frames at 150 ms: 5.0 Hz of full view
+    views.far_s = 0.1
+    assert views.far_every() == 3  # 2 full views and a far one in 0.4 s: 5.0 Hz
+    views.far_s = 0.11
+    assert views.far_every() == 4  # every 3rd would be 4.9 Hz
     quick = ViewScheduler(FarViewConfig(), MountingConfig(), K720, view_s=0.056)  # a Pi 5
     assert not quick.own_frame
 
@@ -175,7 +224,7 @@ def test_the_far_view_finds_a_person_at_30_m_the_full_view_misses(assets, yolox)
     image = cv2.imread(str(assets / "images" / "zidane.jpg"))
     man = (720, 40, 1160, 720)
     views = ViewScheduler(FarViewConfig(every=1, min_full_view_hz=0.0), MountingConfig(), K720)
-    crop = views.crop_for((1280, 720))
+    crop = views.window_for((1280, 720), yolox).crop
     target_px = K720.fy * 1.7 / 30.0  # 53 px
     frame, (box,) = place(image, [man], target_px / (man[3] - man[1]), (1280, 720),
                           (crop.x + crop.width / 2, crop.y + crop.height / 2))
@@ -217,13 +266,22 @@ def test_detect_reports_both_views_merged_in_image_pixels(assets, tmp_path, caps
     cv2.imwrite(str(photo), frame)
     assert main(["detect", str(photo), "--config", str(config), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["far_view"] == [320, 180, 960, 540]
+    assert out["far_view"] == [320, 180, 960, 540]  # board "none": quick, the wide window
     far_people = [d for d in out["detections"] if d["view"] == "far" and d["label"] == "person"]
     assert far_people and all(d["box"][0] >= 320 and d["box"][2] <= 960 for d in far_people)
     assert main(["detect", str(photo), "--config", str(config), "--json",
                  "--no-far-view"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["far_view"] is None and all(d["view"] == "full" for d in out["detections"])
+    pi4 = tmp_path / "pi4.toml"  # a Pi 4 with the far view's window narrowed
+    pi4.write_text("[mounting]\npitch_deg = 0.0\n[board]\nprofile = \"pi4\"\n"
+                   "[far_view]\nwindow_width = 0.45\nwindow_height = 0.36\n")
+    frame, _ = place(image, [man], k.fy * 1.7 / 20.0 / 680, (1280, 720), (640, 360))
+    cv2.imwrite(str(photo), frame)  # 20 m: 40 px in the Pi 4's far view (320 input)
+    assert main(["detect", str(photo), "--config", str(pi4), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["far_view"] == [352, 232, 928, 488]
+    assert any(d["view"] == "far" and d["label"] == "person" for d in out["detections"])
 
 
 def test_the_camera_hands_the_main_stream_on_when_the_far_view_is_on():
@@ -246,7 +304,7 @@ def test_replay_of_a_recording_cuts_the_same_window_as_the_device(tmp_path):
     from rearguard.session import SessionWriter, open_session
 
     config = load_config(None)
-    live = ViewScheduler.for_config(config).crop_for((1280, 720))
+    live = ViewScheduler.for_config(config).window_for((1280, 720), CountingDetector())
     k = lens_intrinsics(config.camera.lens).scaled_to(1280, 720)
     meta = {"camera": {"fx": k.fx, "fy": k.fy, "cx": k.cx, "cy": k.cy, "width": 1280,
                        "height": 720}}
@@ -254,7 +312,7 @@ def test_replay_of_a_recording_cuts_the_same_window_as_the_device(tmp_path):
         writer.add_frame(Frame(0.0, 0, np.zeros((720, 1280, 3), np.uint8)))
     session = open_session(tmp_path / "s")
     replayed = ViewScheduler.for_config(config, session_intrinsics(session))
-    assert replayed.crop_for((1280, 720)) == live
+    assert replayed.window_for((1280, 720), CountingDetector()) == live
 
 
 def test_a_box_from_a_coarser_view_gives_a_less_certain_distance(assets):
@@ -270,7 +328,7 @@ def test_a_box_from_a_coarser_view_gives_a_less_certain_distance(assets):
     detector = open_detector(DetectorConfig(model="yolox_nano_416", input_size=320),
                              board_profile("none"))
     assert detector.input_px((1280, 720)) == pytest.approx(4.0)
-    assert detector.input_px((640, 360)) == pytest.approx(2.0)  # the far view's window
+    assert detector.input_px((576, 256), (288, 128)) == pytest.approx(2.0)  # the far view
     image = cv2.imread(str(assets / "images" / "street.png"), cv2.IMREAD_COLOR)
     found = detector.detect(Frame(0.0, 0, cv2.resize(image, (1280, 720)))).detections
     assert found and all(d.input_px == pytest.approx(4.0) for d in found)
@@ -283,3 +341,29 @@ def test_a_person_is_hidden_only_by_people_in_front():
     hidden = occlusion([behind, in_front, apart])
     assert 0.35 < hidden[0] < 0.45  # half its width, from 20 px down: 0.5 * 0.8
     assert hidden[1] == 0.0 and hidden[2] == 0.0
+
+
+def test_the_far_view_is_fed_at_its_own_smaller_size_without_binding_again(assets, yolox,
+                                                                          monkeypatch):
+    """Alternating views switch between two tensors bound once each: no allocation and no
+    binding per frame, and the same boxes every time."""
+    image = cv2.resize(cv2.imread(str(assets / "images" / "street.png")), (1280, 720))
+    frame = Frame(0.0, 0, image)
+    config = load_config(None)
+    narrowed = replace(config, far_view=NARROW)
+    window = ViewScheduler.for_config(narrowed).window_for((1280, 720), yolox)
+    crop = Frame(0.0, 0, image[window.crop.y:window.crop.y + window.crop.height,
+                                window.crop.x:window.crop.x + window.crop.width])
+    first_far = yolox.detect(crop, window.fit).detections
+    first_full = yolox.detect(frame).detections
+    assert yolox.preprocess.tensor.shape == (1, 3, 256, 416)  # the full view's 16:9 input
+    binds = []
+    monkeypatch.setattr(yolox, "_bind", lambda: binds.append(1) or (_ for _ in ()).throw(
+        AssertionError("bound again")))
+    for _ in range(2):
+        assert yolox.detect(crop, window.fit).detections == first_far
+        assert yolox.preprocess.tensor.shape == (1, 3, window.fit[1], window.fit[0])
+        assert yolox.detect(frame).detections == first_full
+    assert not binds
+    assert yolox.work_fraction(window.crop.size, window.fit) < 0.6 * yolox.work_fraction(
+        (1280, 720))

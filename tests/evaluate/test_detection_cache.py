@@ -20,10 +20,10 @@ class CountingDetector:
     def __init__(self) -> None:
         self.runs = 0
 
-    def input_px(self, frame_size: tuple[int, int]) -> float:
+    def input_px(self, frame_size: tuple[int, int], fit=None) -> float:
         return 320.0
 
-    def detect(self, frame: Frame) -> DetectionSet:
+    def detect(self, frame: Frame, fit=None) -> DetectionSet:
         self.runs += 1
         person = Detection("person", 0, 0.9, (10.0, 10.0, 40.0, 100.0))
         return DetectionSet(frame.t, frame.index, frame.size, (person,))

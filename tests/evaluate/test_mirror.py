@@ -58,7 +58,7 @@ def test_the_mirrored_replays_boxes_are_judged_in_the_recorded_frame():
 class OneBox(CountingDetector):
     """Finds one person wherever the bright part of the frame is; counts its runs."""
 
-    def detect(self, frame: Frame) -> DetectionSet:
+    def detect(self, frame: Frame, fit=None) -> DetectionSet:
         self.runs += 1
         bright = np.flatnonzero(frame.image[60, :, 0] > 100)
         box = (float(bright[0]), 10.0, float(bright[-1] + 1), 110.0)

@@ -26,6 +26,7 @@ CLIP = "footage/street_level_people_approaching.mp4"
 class ScriptedSpec:
     name: str = "scripted"
     gflops: float = 1.0
+    input_stride: int = 0  # a fixed input: the far view costs a full view
     obstacle_heights: dict = field(default_factory=lambda: {"person": 1.7})
 
 
@@ -34,15 +35,16 @@ class ScriptedDetector:
 
     spec = ScriptedSpec()
     nms_iou = 0.45
+    input_size = (160, 160)
 
     def __init__(self):
         self.seen: list[int] = []
         self.sizes: list[tuple[int, int]] = []
 
-    def work_fraction(self, frame_size: tuple[int, int]) -> float:
+    def work_fraction(self, frame_size: tuple[int, int], fit=None) -> float:
         return 1.0  # costs the board's figure, whatever the frame
 
-    def detect(self, frame: Frame) -> DetectionSet:
+    def detect(self, frame: Frame, fit=None) -> DetectionSet:
         self.sizes.append(frame.size)
         if frame.size == (160, 120):  # the whole frame, not the far view's window
             self.seen.append(frame.index)
@@ -122,7 +124,7 @@ def test_the_pixel_meters_delay_the_detections_not_the_detector(tmp_path):
 class CrowdDetector(ScriptedDetector):
     """Three people and a cup on every frame: the meters measure the people."""
 
-    def detect(self, frame: Frame) -> DetectionSet:
+    def detect(self, frame: Frame, fit=None) -> DetectionSet:
         people = tuple(Detection("person", 0, 0.9, (10.0 * k, 10.0, 10.0 * k + 8, 40.0))
                        for k in range(1, 4))
         cup = Detection("cup", 41, 0.9, (100.0, 10.0, 110.0, 20.0))
@@ -175,20 +177,56 @@ def test_the_far_view_gives_way_when_the_full_view_would_fall_below_its_rate(tmp
     assert replay_session(session, sharing_frames(), ScriptedDetector(), board).far_views == 0
 
 
+def on_a_slow_board(tmp_path: Path, detector: ScriptedDetector, config=None) -> tuple:
+    """The synthetic session replayed on a board of 150 ms a view (over
+    far_view.own_frame_after_ms), with the default config or ``config``; the result and the
+    frames the detector took."""
+    session = open_session(synthetic_session(tmp_path))
+    board = BoardProfile("b", threads=1, default_model="scripted",
+                         timings={"scripted": Timing(150.0, "test")})
+    result = replay_session(session, config or load_config(None), detector, board)
+    return result, [e for e in frame_events(result.events) if not e.get("dropped")]
+
+
 def test_on_a_slow_board_the_far_view_takes_a_frame_of_its_own(tmp_path):
     """150 ms a view (over far_view.own_frame_after_ms): no frame waits for two views. The far
     view alternates with the full view, every 4th frame while something is near, so the full
     view keeps its 5 Hz: 3 of 4 frames at 150 ms each."""
-    session = open_session(synthetic_session(tmp_path))
-    board = BoardProfile("b", threads=1, default_model="scripted",
-                         timings={"scripted": Timing(150.0, "test")})
     detector = ScriptedDetector()
-    result = replay_session(session, load_config(None), detector, board)
-    processed = [e for e in frame_events(result.events) if not e.get("dropped")]
+    result, processed = on_a_slow_board(tmp_path, detector)
     assert {round(e["done"] - e["start"], 4) for e in processed} == {0.15}
     assert result.far_views == len(processed) // 4 > 0
     assert len(detector.seen) == len(processed) - result.far_views  # whole frames: the rest
     assert detector.sizes.count((80, 60)) == result.far_views
+
+
+class AnySizeDetector(ScriptedDetector):
+    """A model that takes any input size (YOLOX): a view costs the pixels it feeds, and the
+    far view is fed only its window, twice as large as the full view sees it."""
+
+    spec = ScriptedSpec(input_stride=32)
+
+    def work_fraction(self, frame_size: tuple[int, int], fit=None) -> float:
+        box_w, box_h = fit or self.input_size
+        r = min(box_w / frame_size[0], box_h / frame_size[1])
+        return frame_size[0] * r * frame_size[1] * r / (160 * 120)
+
+
+def test_a_far_window_fed_at_its_own_size_costs_less_and_comes_more_often(tmp_path):
+    """150 ms a full view, as before; the far view's window narrowed (0.45 x 0.36 of the
+    160x120 frame, cut to whole steps: 64x32 fed as 128x64) costs 0.43 of the pixels, 68 ms.
+    While something is near the far view now fits every 3rd frame (not every 4th): 2 full
+    views and a far one in 0.37 s, 5.4 Hz of full view."""
+    config = load_config(None)
+    narrowed = replace(config, far_view=replace(config.far_view, window_width=0.45,
+                                                window_height=0.36))
+    detector = AnySizeDetector()
+    result, processed = on_a_slow_board(tmp_path, detector, narrowed)
+    far = 0.15 * (0.05 + 0.95 * 128 * 64 / (160 * 120))
+    assert result.far_view_s == pytest.approx(far)
+    busy = sorted({round(e["done"] - e["start"], 4) for e in processed})
+    assert busy == [round(far, 4), 0.15]
+    assert detector.sizes.count((64, 32)) == result.far_views == len(processed) // 3 > 0
 
 
 def test_fault_events_when_the_rangefinder_goes_silent(tmp_path):

@@ -43,15 +43,16 @@ from typing import Any
 import cv2
 
 from rearguard.assets import asset_path, assets_dir
-from rearguard.boards import PROFILES, TIMINGS, board_profile, camera_work
+from rearguard.boards import PROFILES, TIMINGS, BoardProfile, board_profile, camera_work
 from rearguard.cli import UsageError
 from rearguard.config import load_config
 from rearguard.config.lens import camera_intrinsics
 from rearguard.core.world import WorldModel
-from rearguard.detection import load_catalog, open_detector
+from rearguard.detection import load_catalog, model_spec, open_detector
 from rearguard.detection.detector import Detector
-from rearguard.detection.farview import ViewScheduler
+from rearguard.detection.farview import ViewScheduler, far_window
 from rearguard.detection.pixels import PixelMeters
+from rearguard.detection.preprocess import RECIPES, Preprocessor
 from rearguard.messages import DetectionSet, Frame
 
 DEFAULT_CLIP = "footage/opencv_vtest.avi"
@@ -134,7 +135,8 @@ def run(args: argparse.Namespace) -> int:
         report["rss_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                                       / 1024, 1)
     if args.recall_every > 0:
-        report["far_recall"] = _far_recall(detector, config, args.recall_every, progress)
+        report["far_recall"] = _far_recall(detector, profile, config, args.recall_every,
+                                           progress)
     progress.end()
     if args.json:
         print(json.dumps(report, indent=1))
@@ -321,10 +323,12 @@ def _boards(config) -> dict[str, Any]:
     for name, timings in TIMINGS.items():
         board = board_profile(name)
         model = board.default_model
-        # What the board's default input costs for a 16:9 camera frame.
+        # What the board's default input costs for a 16:9 camera frame, and its far view.
         work = camera_work(board.default_input) if board.default_input else 1.0
+        far_work = _far_work(config, model, board.default_input)
         views = ViewScheduler(config.far_view, config.mounting, camera_intrinsics(config.camera),
-                              view_s=board.inference_s(model, work))
+                              view_s=board.inference_s(model, work),
+                              far_s=board.inference_s(model, far_work))
         views.threat_near = True  # the rate it keeps while something is near
         every = views.far_every() if config.far_view.enabled else 0
         own = views.own_frame
@@ -336,26 +340,44 @@ def _boards(config) -> dict[str, Any]:
                      "far_view_own_frame": own,
                      "far_view_every_when_near": every,
                      "full_view_hz": round(board.full_view_hz(model, 0, work), 2),
+                     "far_view_ms": round(board.inference_s(model, far_work) * 1000, 1),
                      "full_view_hz_when_near": round(
-                         board.full_view_hz(model, every, work, own), 2),
+                         board.full_view_hz(model, every, work, own, far_work), 2),
                      "full_view_hz_far_every_2": round(
-                         board.full_view_hz(model, 2, work, own), 2),
+                         board.full_view_hz(model, 2, work, own, far_work), 2),
                      "source": timings[model].source}
     return out
 
 
-def _far_recall(detector: Detector, config, every: int, progress: Progress) -> dict[str, Any]:
+def _far_work(config, model: str, side: int) -> float:
+    """The far view's pixels fed on the camera's main stream, over the catalog's input."""
+    spec = model_spec(model)
+    nominal = max(spec.input_size)
+    input_size = tuple(round(v * (side or nominal) / nominal) for v in spec.input_size)
+    window = far_window((config.camera.width, config.camera.height),
+                       camera_intrinsics(config.camera), config.mounting, config.far_view,
+                       input_size, spec.input_stride)
+    canvas = Preprocessor(RECIPES[spec.family], window.fit or input_size,
+                          spec.input_stride).canvas_for(window.crop.size)
+    return canvas[0] * canvas[1] / (spec.input_size[0] * spec.input_size[1])
+
+
+def _far_recall(detector: Detector, board: BoardProfile, config, every: int,
+                progress: Progress) -> dict[str, Any]:
     from rearguard.detection.recall import far_recall
 
     size = (config.camera.width, config.camera.height)  # the main stream the far view crops
     views = ViewScheduler.for_config(config)
+    views.model_board(board, detector, size)  # the board's view times (as replay)
     fy = camera_intrinsics(config.camera).scaled_to(*size).fy
     by_distance = far_recall(detector, views, size, fy, DISTANCES_M, assets_dir() / "footage",
                              every=every,
                              progress=lambda n, total: progress("far recall, frame", n, total))
-    crop = views.crop_for(size)
+    window = views.window_for(size, detector)
+    crop = window.crop
     return {"model": detector.spec.name, "frame": list(size), "zoom": config.far_view.zoom,
             "far_window": [crop.x, crop.y, crop.x + crop.width, crop.y + crop.height],
+            "far_input": list(window.fit or detector.input_size),
             "by_distance_m": by_distance}
 
 
@@ -378,7 +400,8 @@ def _print(r: dict[str, Any]) -> None:
         size = f"at {b['input_size']}" if b["input_size"] else ""
         print(f"  {name:<7} {b['model']:<15} {size:<7} {b['view_ms']:>5.0f} ms a 16:9 view "
               f"(pixel meters {b['pixel_meters_ms']['1 object']:.0f}-"
-              f"{b['pixel_meters_ms']['10 objects']:.0f} ms beside it, 1-10 objects); "
+              f"{b['pixel_meters_ms']['10 objects']:.0f} ms beside it, 1-10 objects; "
+              f"far view {b['far_view_ms']:.0f} ms); "
               f"full view {b['full_view_hz']:.1f} Hz alone, "
               f"{b['full_view_hz_far_every_2']:.1f} Hz with the far view every 2nd frame, "
               f"{b['full_view_hz_when_near']:.1f} Hz while something is near (far view every "

@@ -20,7 +20,7 @@ from rearguard.boards import board_profile
 from rearguard.cli import UsageError
 from rearguard.config import load_config
 from rearguard.detection import open_detector
-from rearguard.detection.farview import Crop, ViewScheduler
+from rearguard.detection.farview import Crop, ViewScheduler, merge
 from rearguard.messages import DetectionSet, Frame
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
@@ -49,16 +49,28 @@ def run(args: argparse.Namespace) -> int:
     detector = open_detector(detector_config, board)
     far = replace(config.far_view, enabled=config.far_view.enabled and not args.no_far_view)
     still = args.source.suffix.lower() in IMAGE_SUFFIXES
-    if still:  # one image: both views on it, as the live loop runs them over two frames
-        far = replace(far, every=1, min_full_view_hz=0.0, own_frame_after_ms=float("inf"))
-    views = ViewScheduler.for_config(replace(config, far_view=far),
-                                     view_s=board.inference_s(detector.spec.name))
+    views = ViewScheduler.for_config(replace(config, far_view=far))
     for frame in _frames(args.source, max(args.every, 1)):
-        views.view_s = board.inference_s(detector.spec.name, detector.work_fraction(frame.size))
-        ds = views.detect(detector, frame)
-        crop = views.crop_for(frame.size) if views.views_run == 2 else None
+        views.model_board(board, detector, frame.size)  # the board's view times (as replay)
+        if still and far.enabled:
+            ds, crop = _both_views(views, detector, frame)
+        else:
+            far_runs = views.far_runs
+            ds = views.detect(detector, frame)
+            ran = views.far_runs > far_runs
+            crop = views.window_for(frame.size, detector).crop if ran else None
         _print(ds, args.json, crop)
     return 0
+
+
+def _both_views(views: ViewScheduler, detector, frame: Frame) -> tuple[DetectionSet, Crop]:
+    """A photo: the full view and the far view merged, as the live loop does over two
+    frames."""
+    window = views.window_for(frame.size, detector)
+    full = detector.detect(frame)
+    found = merge(full.detections, views.far_view(detector, frame, window), detector.nms_iou,
+                  window.crop, frame.size)
+    return replace(full, detections=found), window.crop
 
 
 def _frames(source: Path, every: int) -> Iterator[Frame]:

@@ -123,6 +123,8 @@ def summarize(result: ReplayResult, config: Config) -> dict:
         "profile": result.profile.name,
         "model": config.detector.model,
         "modelled_inference_ms": round(result.inference_s * 1000, 1),
+        "modelled_far_view_ms": None if result.far_view_s is None
+        else round(result.far_view_s * 1000, 1),
         "frames": {"total": result.frames_total, "processed": result.frames_processed,
                    "dropped": result.frames_dropped},
         "detector_ms_here": {

@@ -131,6 +131,11 @@ class Detector:
         side = input_size or max(spec.input_size)
         self.input_size = tuple(round(v * side / max(spec.input_size)) for v in spec.input_size)
         self.preprocess = Preprocessor(RECIPES[spec.family], self.input_size, spec.input_stride)
+        # The far view fits its window into a smaller box than the full view's (a model that
+        # takes any input size): each box keeps its own tensor and binding, so alternating
+        # views neither allocates nor binds again.
+        self._fit = self.input_size
+        self._other_fits: dict[tuple[int, int], tuple] = {}
         self.decoder = {
             "yolox": lambda: YoloxDecoder(self.input_size),
             "nanodet": lambda: NanodetDecoder(spec.input_size, len(spec.class_names)),
@@ -139,16 +144,48 @@ class Detector:
         self._scale_factor = np.ones((1, 2), np.float32)  # PicoDet's second input
         self._binding, self._outputs = self._bind()
 
-    def work_fraction(self, frame_size: tuple[int, int]) -> float:
-        """One view of a ``frame_size`` frame, in pixels fed, over the catalog's input: what a
-        board's figure (measured at the catalog's size) is scaled by (rearguard.boards)."""
-        width, height = self.preprocess.canvas_for(frame_size)
+    def work_fraction(self, frame_size: tuple[int, int],
+                      fit: tuple[int, int] | None = None) -> float:
+        """One view of a ``frame_size`` frame (scaled to fit ``fit``, by default the detector's
+        input), in pixels fed, over the catalog's input: what a board's figure (measured at the
+        catalog's size) is scaled by (rearguard.boards)."""
+        width, height = self._preprocessor_for(fit).canvas_for(frame_size)
         return width * height / (self.spec.input_size[0] * self.spec.input_size[1])
+
+    def _preprocessor_for(self, fit: tuple[int, int] | None) -> Preprocessor:
+        fit = self._fitted(fit)
+        if fit == self._fit:
+            return self.preprocess
+        stored = self._other_fits.get(fit)
+        return stored[0] if stored else Preprocessor(RECIPES[self.spec.family], fit,
+                                                     self.spec.input_stride)
+
+    def _fitted(self, fit: tuple[int, int] | None) -> tuple[int, int]:
+        """The box a frame is scaled into: ``fit`` where the model takes any input size,
+        else always its own input."""
+        return tuple(fit) if fit and self.spec.input_stride else self.input_size
+
+    def _use_fit(self, fit: tuple[int, int] | None) -> None:
+        """Switch to the preprocessor, tensor and binding of frames scaled to fit ``fit``."""
+        fit = self._fitted(fit)
+        if fit == self._fit:
+            return
+        self._other_fits[self._fit] = (self.preprocess, self._binding, self._outputs,
+                                       self._bound_tensor)
+        self._fit = fit
+        stored = self._other_fits.pop(fit, None)
+        if stored is not None:
+            self.preprocess, self._binding, self._outputs, self._bound_tensor = stored
+        else:  # first frame at this fit: its tensor is bound by prepare()
+            self.preprocess = Preprocessor(RECIPES[self.spec.family], fit,
+                                           self.spec.input_stride)
 
     # --- the three stages (timed separately by `rearguard bench`) -------------------------------
 
-    def prepare(self, image: np.ndarray) -> Placement:
-        """Write ``image`` into the input tensor."""
+    def prepare(self, image: np.ndarray, fit: tuple[int, int] | None = None) -> Placement:
+        """Write ``image``, scaled to fit ``fit`` (by default the detector's input), into the
+        input tensor."""
+        self._use_fit(fit)
         placement = self.preprocess(image)
         if self.preprocess.tensor is not self._bound_tensor:  # a frame of a new shape
             self._binding, self._outputs = self._bind()
@@ -170,11 +207,12 @@ class Detector:
         return [o.numpy() for o in self._binding.get_outputs()]
 
     def decode(self, outputs: Sequence[np.ndarray], placement: Placement,
-               frame_size: tuple[int, int]) -> tuple[Detection, ...]:
+               frame_size: tuple[int, int],
+               fit: tuple[int, int] | None = None) -> tuple[Detection, ...]:
         """Boxes in frame pixels, after class-agnostic NMS, best first."""
         candidates: Candidates = self.decoder(outputs, placement, self.score_threshold)
         boxes, scores, class_ids = suppress(candidates, self.nms_iou, frame_size)
-        input_px = self.input_px(frame_size)
+        input_px = self.input_px(frame_size, fit)
         names = self.spec.class_names
         # tolist() makes the Python floats and ints in one call per array, the same values
         # float() and int() give element by element.
@@ -182,18 +220,22 @@ class Detector:
             Detection(names[c], c, s, (b[0], b[1], b[2], b[3]), input_px=input_px)
             for b, s, c in zip(boxes.tolist(), scores.tolist(), class_ids.tolist(), strict=True))
 
-    def input_px(self, frame_size: tuple[int, int]) -> float:
+    def input_px(self, frame_size: tuple[int, int],
+                 fit: tuple[int, int] | None = None) -> float:
         """Frame pixels per pixel of the network's input for a ``frame_size`` view (how coarse
-        its boxes are): the frame is scaled to fit the input (stretched, for PicoDet, by the
-        same factor along its coarser axis)."""
+        its boxes are): the frame is scaled to fit the input, or ``fit`` (stretched, for
+        PicoDet, by the same factor along its coarser axis)."""
         width, height = frame_size
-        return 1.0 / min(self.input_size[0] / width, self.input_size[1] / height)
+        box_w, box_h = self._fitted(fit)
+        return 1.0 / min(box_w / width, box_h / height)
 
-    def detect(self, frame: Frame) -> DetectionSet:
-        placement = self.prepare(frame.image)
+    def detect(self, frame: Frame, fit: tuple[int, int] | None = None) -> DetectionSet:
+        """Detections in ``frame``'s pixels; ``fit``: scale the frame to fit this box (the far
+        view's window) instead of the detector's input."""
+        placement = self.prepare(frame.image, fit)
         outputs = self.infer()
         return DetectionSet(frame.t, frame.index, frame.size,
-                            self.decode(outputs, placement, frame.size))
+                            self.decode(outputs, placement, frame.size, fit))
 
     def run_bare(self) -> None:
         """``session.run`` alone on the prepared input: the benchmark's yardstick."""

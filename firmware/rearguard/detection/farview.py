@@ -1,10 +1,14 @@
 """The far view: a full-resolution crop around the far end of the path, beside the full view.
 
 The full view shrinks the whole frame into the model's input: a 1.7 m person 20 m away is
-about 26 px tall in a 416 input, where recall is poor. The far view cuts a window of
-1/``zoom`` of the frame around the vanishing point of the path (straight behind, on the horizon
-the mounting pitch puts above or below the image centre) and feeds it to the same model, so
-far people are ``zoom`` times larger in its input.
+about 26 px tall in a 416 input, where recall is poor. The far view cuts a window around the
+vanishing point of the path (straight behind, on the horizon the mounting pitch puts above or
+below the image centre) and feeds it to the same model ``zoom`` times less shrunk, so far
+people are ``zoom`` times larger in its input. The window is 1/zoom of the frame, or, when
+``window_width`` and ``window_height`` are set, narrowed to the far end of the path; a model
+that takes any input size is then fed just the window's pixels (0.45 x 0.36: 0.6 of a full
+view, and a Pi 4 keeps the full view at 5 Hz with a far view every 3rd frame, at the cost of
+the mid-range people the wide window also sees).
 
 :class:`ViewScheduler` decides per frame which views run (the full view always; the far view
 every ``far_view.every`` frames, less often when it would push the full view below
@@ -24,10 +28,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from rearguard.boards import BoardProfile
 from rearguard.config.lens import camera_intrinsics
 from rearguard.config.schema import Config, FarViewConfig, MountingConfig
 from rearguard.core.geometry import CameraIntrinsics, box_edge_px, side_cut_margin_px
 from rearguard.core.tracking import iou
+from rearguard.detection.catalog import ModelSpec
 from rearguard.messages import Detection, DetectionSet, Frame, Obstacle
 
 FULL, FAR = "full", "far"
@@ -36,6 +42,7 @@ FULL, FAR = "full", "far"
 # takes each far box's own). A far box ending 3 px short of the window's bottom was a near
 # person's upper half, kept beside the full view's box of him.
 CUT_PX = side_cut_margin_px()
+CUT_SHARE = 0.1  # of a far box's own height (width), near the window's edges: cut too
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +54,10 @@ class Crop:
     width: int
     height: int
 
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
     def inner_edges(self, frame_size: tuple[int, int]) -> tuple[bool, bool, bool, bool]:
         """Which of the crop's edges (left, top, right, bottom) lie inside the frame."""
         w, h = frame_size
@@ -54,19 +65,56 @@ class Crop:
 
     def holds(self, box: Sequence[float], frame_size: tuple[int, int] | None = None) -> bool:
         """Does ``box`` (frame pixels) lie wholly inside the window? Given the frame's size,
-        also clear of the edges the window cuts (where the far view would have seen it
-        whole)."""
+        also clear of the edges the window cuts by as much as :func:`far_to_frame` asks of a
+        far box (where the far view would have kept it as whole)."""
+        inner = self.inner_edges(frame_size) if frame_size else (False,) * 4
+        margin_x = max(CUT_PX, CUT_SHARE * (box[2] - box[0]))
+        margin_y = max(CUT_PX, CUT_SHARE * (box[3] - box[1]))
         left, top, right, bottom = (
-            CUT_PX if inner else 0.0
-            for inner in (self.inner_edges(frame_size) if frame_size else (False,) * 4))
+            margin if cut else 0.0
+            for cut, margin in zip(inner, (margin_x, margin_y, margin_x, margin_y),
+                                   strict=True))
         return (box[0] >= self.x + left and box[1] >= self.y + top
                 and box[2] <= self.x + self.width - right
                 and box[3] <= self.y + self.height - bottom)
 
 
+@dataclass(frozen=True, slots=True)
+class FarWindow:
+    """Where the far view looks (``crop``, frame pixels), and the box the network's input
+    scales it to fit (``fit``; None: the detector's own input, for a model of fixed input)."""
+
+    crop: Crop
+    fit: tuple[int, int] | None
+
+
+def far_window(frame_size: tuple[int, int], k: CameraIntrinsics, mounting: MountingConfig,
+               config: FarViewConfig, input_size: tuple[int, int], stride: int) -> FarWindow:
+    """The far view of a frame, for a detector whose full view fits frames into
+    ``input_size`` (in steps of ``stride`` where it takes any size; 0: it takes only that).
+
+    The far view scales the frame ``zoom`` times less than the full view. Its window is
+    1/zoom of the frame's width and height, fed at the detector's input: a far view costs a
+    full view. Narrowed (``window_width`` and ``window_height`` set): that share of the
+    frame, cut so that the scaled window fills whole input steps: no padding fed, and only
+    its pixels paid for. A model of fixed input is fed its whole input whatever the window:
+    it always gets 1/zoom.
+    """
+    width, height = frame_size
+    if not stride or not (config.window_width and config.window_height):
+        size = (max(round(width / config.zoom), 1), max(round(height / config.zoom), 1))
+        return FarWindow(far_crop(frame_size, k, mounting, size), None)
+    scale = config.zoom * min(input_size[0] / width, input_size[1] / height)
+    fit = tuple(max(stride * int(side * share * scale / stride), stride)
+                for side, share in ((width, config.window_width),
+                                    (height, config.window_height)))
+    size = (min(max(int(fit[0] / scale), 1), width), min(max(int(fit[1] / scale), 1), height))
+    return FarWindow(far_crop(frame_size, k, mounting, size), fit)
+
+
 def far_crop(frame_size: tuple[int, int], k: CameraIntrinsics, mounting: MountingConfig,
-             zoom: float) -> Crop:
-    """The far view's window: 1/zoom of the frame, centred on the path's vanishing point.
+             size: tuple[int, int]) -> Crop:
+    """A window of ``size`` (width, height) centred on the path's vanishing point.
 
     ``k`` is the camera at any resolution (it is scaled to the frame here). The horizon is
     ``fy * tan(pitch)`` above the principal point when the camera looks down by ``pitch``;
@@ -75,7 +123,7 @@ def far_crop(frame_size: tuple[int, int], k: CameraIntrinsics, mounting: Mountin
     """
     width, height = frame_size
     k = k.scaled_to(width, height)
-    crop_w, crop_h = max(round(width / zoom), 1), max(round(height / zoom), 1)  # 1x1 photo
+    crop_w, crop_h = min(size[0], width), min(size[1], height)
     vx = k.cx
     vy = k.cy - k.fy * math.tan(math.radians(mounting.pitch_deg))
     x = round(min(max(vx - crop_w / 2, 0), width - crop_w))
@@ -87,26 +135,33 @@ class Detects(Protocol):
     """What the scheduler needs of the detector (``rearguard.detection.Detector``)."""
 
     nms_iou: float
+    input_size: tuple[int, int]
+    spec: ModelSpec
 
-    def detect(self, frame: Frame) -> DetectionSet: ...
+    def detect(self, frame: Frame, fit: tuple[int, int] | None = None) -> DetectionSet: ...
+
+    def work_fraction(self, frame_size: tuple[int, int],
+                      fit: tuple[int, int] | None = None) -> float: ...
 
 
 class ViewScheduler:
     """Which views run on each frame, and their detections merged in frame pixels.
 
-    ``view_s``: the time one view takes on the board. Replay passes the board profile's
-    modelled figure (so the schedule is deterministic); the live loop passes None, and the
-    scheduler measures the full view itself.
+    ``view_s`` and ``far_s``: the time the full view and the far view take on the board.
+    Replay sets them from the board profile's figures (:meth:`model_board`), so the schedule
+    is deterministic; the live loop passes None, and the scheduler measures both itself.
     """
 
     def __init__(self, config: FarViewConfig, mounting: MountingConfig,
-                 intrinsics: CameraIntrinsics, *, view_s: float | None = None):
+                 intrinsics: CameraIntrinsics, *, view_s: float | None = None,
+                 far_s: float | None = None):
         self.config, self.mounting, self.intrinsics = config, mounting, intrinsics
-        self.view_s = view_s
+        self.view_s, self.far_s = view_s, far_s
         self._measured = view_s is None
-        self._crop: tuple[tuple[int, int], Crop] | None = None
+        self._window: tuple[tuple, FarWindow] | None = None
         self._since_far = 0
-        self.views_run = 0  # views run on the last frame (1 or 2): replay's modelled cost
+        self.views_run = 0  # views run on the last frame (1 or 2)
+        self.spent_s = 0.0  # their time on the board (view_s, far_s): replay's modelled cost
         # Set by the loop before each frame: is an obstacle nearer than far_view.near_m? Then
         # the full view's rate comes first; else the far view's reach.
         self.threat_near = False
@@ -119,11 +174,22 @@ class ViewScheduler:
         return cls(config.far_view, config.mounting, intrinsics or camera_intrinsics(config.camera),
                    view_s=view_s)
 
-    def crop_for(self, frame_size: tuple[int, int]) -> Crop:
-        if self._crop is None or self._crop[0] != frame_size:
-            self._crop = (frame_size, far_crop(frame_size, self.intrinsics, self.mounting,
-                                               self.config.zoom))
-        return self._crop[1]
+    def window_for(self, frame_size: tuple[int, int], detector: Detects) -> FarWindow:
+        """The far view's window on frames of ``frame_size`` for ``detector``."""
+        key = (frame_size, tuple(detector.input_size), detector.spec.input_stride)
+        if self._window is None or self._window[0] != key:
+            self._window = (key, far_window(frame_size, self.intrinsics, self.mounting,
+                                            self.config, *key[1:]))
+        return self._window[1]
+
+    def model_board(self, board: BoardProfile, detector: Detects,
+                    frame_size: tuple[int, int]) -> None:
+        """Each view's time from the board's figure for the pixels it feeds (replay)."""
+        model = detector.spec.name
+        self.view_s = board.inference_s(model, detector.work_fraction(frame_size))
+        window = self.window_for(frame_size, detector)
+        self.far_s = board.inference_s(model, detector.work_fraction(window.crop.size,
+                                                                     window.fit))
 
     @property
     def own_frame(self) -> bool:
@@ -136,21 +202,22 @@ class ViewScheduler:
     def far_every(self) -> int:
         """Frames per far view: ``every``, stretched so the full view keeps its minimum rate.
 
-        With a view taking ``s`` and a far view every ``n`` frames: sharing a frame, a frame
-        costs ``s * (1 + 1/n)``, and the full view keeps ``min_full_view_hz`` while that is at
-        most ``1 / min_full_view_hz``; on frames of its own, the full view runs on ``1 - 1/n``
-        of the frames, each ``s``. 0 means never (even the full view alone is too slow).
+        With the full view taking ``s``, the far view ``f`` and a far view every ``n`` frames,
+        the full view's rate is ``n / (n s + f)`` when they share frames and
+        ``(n - 1) / ((n - 1) s + f)`` when the far view takes frames of its own. It keeps
+        ``m`` = ``min_full_view_hz`` while ``n`` (or ``n - 1``) is at least
+        ``m f / (1 - m s)``. 0 means never (even the full view alone is too slow).
         """
         every = self.config.every
-        if not self.threat_near or not self.view_s or not self.config.min_full_view_hz:
+        m = self.config.min_full_view_hz
+        if not self.threat_near or not self.view_s or not m:
             return every
-        if self.own_frame:
-            spare = 1.0 - self.view_s * self.config.min_full_view_hz  # of the frames
-            return 0 if spare <= 0 else max(every, math.ceil(1.0 / spare - 1e-9))
-        budget = 1.0 / self.config.min_full_view_hz - self.view_s
-        if budget <= 0:
+        spare = 1.0 - m * self.view_s  # of each second, after the full view's m views
+        if spare <= 0:
             return 0
-        return max(every, math.ceil(self.view_s / budget - 1e-9))
+        far_s = self.view_s if self.far_s is None else self.far_s
+        needed = math.ceil(m * far_s / spare - 1e-9) + (1 if self.own_frame else 0)
+        return max(every, needed)
 
     def due(self) -> bool:
         """Does the far view run on the frame about to be detected?"""
@@ -164,32 +231,47 @@ class ViewScheduler:
         the far view's merged into it, or (on a frame of its own) the far view's alone."""
         far = self.due()
         own = far and self.own_frame
-        self.views_run = 1
+        self.views_run, self.spent_s = (0 if own else 1), (0.0 if own else self.view_s or 0.0)
         if far:
             self._since_far = 0
             self.far_runs += 1
         else:
             self._since_far += 1
-        full = None if own else self._timed(detector, frame)
+        full = None if own else self._full_view(detector, frame)
         if not far:
             return full
-        crop = self.crop_for(frame.size)
-        found = self._timed(detector, crop_frame(frame, crop))
-        far_detections = far_to_frame(found.detections, crop, frame.size)
+        window = self.window_for(frame.size, detector)
+        far_detections = self.far_view(detector, frame, window)
+        self.views_run += 1
+        self.spent_s += self.far_s if self.far_s is not None else self.view_s or 0.0
         if full is None:  # the far view's frame: what it found, in the frame's pixels
             return DetectionSet(frame.t, frame.index, frame.size, far_detections)
-        self.views_run = 2
-        merged = merge(full.detections, far_detections, detector.nms_iou, crop, frame.size)
+        merged = merge(full.detections, far_detections, detector.nms_iou, window.crop,
+                       frame.size)
         return dataclasses.replace(full, detections=merged)
 
-    def _timed(self, detector: Detects, frame: Frame) -> DetectionSet:
-        """One view; live, its time feeds the running estimate of a view on this board."""
+    def far_view(self, detector: Detects, frame: Frame,
+                 window: FarWindow | None = None) -> tuple[Detection, ...]:
+        """The far view alone: what it finds in ``frame``, in the frame's pixels."""
+        window = window or self.window_for(frame.size, detector)
+        began = time.perf_counter()
+        found = detector.detect(crop_frame(frame, window.crop), window.fit)
+        if self._measured:
+            self.far_s = _running(self.far_s, time.perf_counter() - began)
+        return far_to_frame(found.detections, window.crop, frame.size)
+
+    def _full_view(self, detector: Detects, frame: Frame) -> DetectionSet:
+        """The full view; live, its time feeds the running estimate of it on this board."""
         began = time.perf_counter()
         found = detector.detect(frame)
         if self._measured:
-            spent = time.perf_counter() - began
-            self.view_s = spent if self.view_s is None else 0.8 * self.view_s + 0.2 * spent
+            self.view_s = _running(self.view_s, time.perf_counter() - began)
         return found
+
+
+def _running(estimate: float | None, spent: float) -> float:
+    """A running estimate of a view's time that follows the board's load within a few views."""
+    return spent if estimate is None else 0.8 * estimate + 0.2 * spent
 
 
 def threat_near(obstacles: Sequence[Obstacle], near_m: float) -> bool:
@@ -215,7 +297,12 @@ def far_to_frame(detections: Sequence[Detection], crop: Crop,
     for d in detections:
         x1, y1, x2, y2 = d.box
         cut = side_cut_margin_px(box_edge_px(d.input_px))  # as coarse as the view that found it
-        touches = (x1 <= cut, y1 <= cut, x2 >= crop.width - cut, y2 >= crop.height - cut)
+        # The network's box for an object the window cuts may end short of the edge by a
+        # share of its size: a walker 7.6 m away, cut at the feet by a Pi 4's narrow window,
+        # got a box ending 11 px (5 % of its height) above the window's bottom.
+        cut_x, cut_y = max(cut, CUT_SHARE * (x2 - x1)), max(cut, CUT_SHARE * (y2 - y1))
+        touches = (x1 <= cut_x, y1 <= cut_y, x2 >= crop.width - cut_x,
+                   y2 >= crop.height - cut_y)
         if any(t and i for t, i in zip(touches, inner, strict=True)):
             continue
         box = (x1 + crop.x, y1 + crop.y, x2 + crop.x, y2 + crop.y)

@@ -94,9 +94,10 @@ class Preprocessor:
             return self.input_size
         frame_w, frame_h = frame_size
         r = min(self.input_size[0] / frame_w, self.input_size[1] / frame_h)
-        # ceil, not int: the scaled frame always fits, however its size is rounded.
-        return (self.stride * math.ceil(math.ceil(frame_w * r) / self.stride),
-                self.stride * math.ceil(math.ceil(frame_h * r) / self.stride))
+        # ceil, not int: the scaled frame always fits, however its size is rounded (less a
+        # hair, so a window cut to fill the box exactly is not one step larger by rounding).
+        return (self.stride * math.ceil(math.ceil(frame_w * r - 1e-6) / self.stride),
+                self.stride * math.ceil(math.ceil(frame_h * r - 1e-6) / self.stride))
 
     def _allocate(self, size: tuple[int, int]) -> None:
         self.width, self.height = size

@@ -34,7 +34,7 @@ import cv2
 import numpy as np
 
 from rearguard.core.tracking import cover, iou
-from rearguard.detection.farview import Crop, ViewScheduler, crop_frame, far_to_frame, merge
+from rearguard.detection.farview import FarWindow, ViewScheduler, merge
 from rearguard.messages import Detection, Frame
 
 PERSON_HEIGHT_M = 1.7
@@ -130,7 +130,8 @@ def far_recall(detector, views: ViewScheduler, frame_size: tuple[int, int], fy: 
                distances: Sequence[float], footage: Path, *, every: int = 2,
                progress: Callable[[int, int], None] | None = None) -> dict[str, dict]:
     """Recall per distance (metres, as a string key) and view; see the module docstring."""
-    crop = views.crop_for(frame_size)
+    window = views.window_for(frame_size, detector)
+    crop = window.crop
     centre = (crop.x + crop.width / 2, crop.y + crop.height / 2)
     tallies = {z: Tally() for z in distances}
     frames = list(sequence_frames(footage, every))
@@ -141,7 +142,7 @@ def far_recall(detector, views: ViewScheduler, frame_size: tuple[int, int], fy: 
             for z in distances:
                 scale = fy * PERSON_HEIGHT_M / z / group_h
                 frame, truth = place(image, boxes, scale, frame_size, centre)
-                _count(detector, Frame(0.0, 0, frame), crop, truth, group, hidden,
+                _count(detector, views, Frame(0.0, 0, frame), window, truth, group, hidden,
                        tallies[z])
         if progress is not None:
             progress(n, len(frames))
@@ -186,11 +187,13 @@ def height_groups(boxes: Sequence[tuple]) -> list[list[int]]:
     return groups
 
 
-def _count(detector, frame: Frame, crop: Crop, truth: list[tuple | None], group: list[int],
-           hidden: Sequence[float], tally: Tally) -> None:
+def _count(detector, views: ViewScheduler, frame: Frame, window: FarWindow,
+           truth: list[tuple | None], group: list[int], hidden: Sequence[float],
+           tally: Tally) -> None:
     """Count the people of ``group`` in a frame made small for their height."""
     full = detector.detect(frame).detections
-    far = far_to_frame(detector.detect(crop_frame(frame, crop)).detections, crop, frame.size)
+    far = views.far_view(detector, frame, window)
+    crop = window.crop
     both = merge(full, far, detector.nms_iou, crop, frame.size)
     hits = {"full": matched(truth, full), "far": matched(truth, far),
             "merged": matched(truth, both)}

@@ -278,14 +278,14 @@ class FaultyDetector:
     def __getattr__(self, name: str) -> Any:  # spec, threads...: the real detector's
         return getattr(self.detector, name)
 
-    def detect(self, frame: Any) -> Any:
+    def detect(self, frame: Any, fit: Any = None) -> Any:
         if self.mode == "raise":
             raise RuntimeError("injected detector failure")
         if self.mode == "slow":
             time.sleep(self.slow_s)
         while self.mode == "hang":
             time.sleep(0.02)
-        return self.detector.detect(frame)
+        return self.detector.detect(frame, fit)
 
 
 class SimulatedDisk:

@@ -46,9 +46,10 @@ class ReplayResult:
 
     session: Session
     profile: BoardProfile
-    # Modelled detector time per view (a frame with the far view takes two), for the frames'
-    # size (a model that takes any input size costs what the frame's shape feeds it).
+    # Modelled detector time of the full view, for the frames' size (a model that takes any
+    # input size costs what the frame's shape feeds it); a frame with the far view adds its.
     inference_s: float
+    far_view_s: float | None = None  # the far view's (a smaller window: less)
     frames_total: int = 0
     far_views: int = 0  # frames on which the far view ran (too, or on its own)
     frames_processed: int = 0
@@ -198,18 +199,17 @@ class _Replayer:
             self.waiting = frame
 
     def _start(self, frame: Frame, t: float) -> None:
-        if frame.size != self.frame_size:  # the board's time for what this frame feeds
+        if frame.size != self.frame_size:  # the board's time for what each view feeds
             self.frame_size = frame.size
-            work = self.detector.work_fraction(frame.size)
-            self.result.inference_s = self.result.profile.inference_s(self.detector.spec.name,
-                                                                      work)
-            self.views.view_s = self.result.inference_s
+            self.views.model_board(self.result.profile, self.detector, frame.size)
+            self.result.inference_s = self.views.view_s
+            self.result.far_view_s = self.views.far_s
         began = time.perf_counter()
         self.views.threat_near = threat_near(self.core.obstacles, self.near_m)
         far_runs = self.views.far_runs
         detections = self.pixels.measure(frame, self.views.detect(self.detector, frame))
         self.result.detector_wall_s.append(time.perf_counter() - began)
-        self.busy_until = t + self.result.inference_s * self.views.views_run
+        self.busy_until = t + self.views.spent_s
         self.meters_until = max(self.busy_until, self.meters_until) + \
             self.result.profile.pixels_s(self.pixels.objects(detections))
         self.result.far_views += self.views.far_runs - far_runs

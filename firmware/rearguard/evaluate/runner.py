@@ -108,22 +108,29 @@ class CachedDetector:
         path.write_text(json.dumps({"key": self._key, "frames": self._answers}))
         self._dirty = False
 
-    def work_fraction(self, frame_size: tuple[int, int]) -> float:
-        return self.detector.work_fraction(frame_size)
+    @property
+    def input_size(self) -> tuple[int, int]:
+        return self.detector.input_size
 
-    def detect(self, frame: Frame) -> DetectionSet:
-        # The far view asks about a window of the frame: the image's shape tells them apart.
-        key = f"{frame.index}:{frame.image.shape[1]}x{frame.image.shape[0]}"
+    def work_fraction(self, frame_size: tuple[int, int],
+                      fit: tuple[int, int] | None = None) -> float:
+        return self.detector.work_fraction(frame_size, fit)
+
+    def detect(self, frame: Frame, fit: tuple[int, int] | None = None) -> DetectionSet:
+        # The far view asks about a window of the frame: the image's shape tells them apart,
+        # and the box it is scaled to fit.
+        key = f"{frame.index}:{frame.image.shape[1]}x{frame.image.shape[0]}" + (
+            f":{fit[0]}x{fit[1]}" if fit else "")
         stored = self._answers.get(key)
         if stored is None:
-            ds = self.detector.detect(frame)
+            ds = self.detector.detect(frame, fit)
             stored = [list(ds.frame_size), [[d.label, d.class_id, d.score, list(d.box), d.view]
                                             for d in ds.detections]]
             self._answers[key] = stored
             self._dirty = True
         size, found = stored
         # How coarse the boxes are follows from the view's size: not stored, worked out again.
-        input_px = self.detector.input_px(frame.size)
+        input_px = self.detector.input_px(frame.size, fit)
         return DetectionSet(frame.t, frame.index, (int(size[0]), int(size[1])), tuple(
             Detection(label, int(cid), float(score), tuple(box), view, input_px=input_px)
             for label, cid, score, box, view in found))
