@@ -6,12 +6,12 @@
 Samples the process's resident memory (VmRSS) every few seconds, skips the warm-up (imports,
 onnxruntime's arenas, the first buffers), and fits a straight line to the rest: the slope is
 the growth in MB per minute. The fit is Theil-Sen (the median of the slopes between every two
-samples): a leak raises every pair, while a start-up step that came after the warm-up, on a
-slow or busy machine, raises only the pairs across it. A least-squares line read such a step
-(122.0 to 124.6 MB once, flat after) as 4.1 MB a minute. Also counts fault events (a soak
-on healthy stand-ins should have none). Prints the figures (JSON with --json); exit 1 when
-growth >= --limit MB/min or a fault happened. The test suite runs a 60 s version with
-`pytest -m soak`.
+samples; `rearguard bench` uses the same): a leak raises every pair, while a start-up step
+that came after the warm-up, on a slow or busy machine, raises only the pairs across it. A
+least-squares line read such a step (122.0 to 124.6 MB once, flat after) as 4.1 MB a minute.
+Also counts fault events (a soak on healthy stand-ins should have none). Prints the figures
+(JSON with --json); exit 1 when growth >= --limit MB/min or a fault happened. The test
+suite runs a 60 s version with `pytest -m soak`.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from rearguard.drive.measure import theil_sen_slope
 
 
 def main() -> int:
@@ -74,7 +75,8 @@ def soak(seconds: float, warmup: float, every: float, record: bool) -> dict:
         "rss_start_mb": round(fitted[0][1], 2) if fitted else None,
         "rss_end_mb": round(fitted[-1][1], 2) if fitted else None,
         "rss_peak_mb": round(max(m for _, m in samples), 2) if samples else None,
-        "rss_growth_mb_per_min": round(_slope(fitted) * 60, 4) if len(fitted) > 2 else None,
+        "rss_growth_mb_per_min": round(theil_sen_slope(fitted) * 60, 4)
+        if len(fitted) > 2 else None,
         "faults": [{k: f.get(k) for k in ("t", "stage", "active", "cause")} for f in faults],
         "samples": [(round(t, 1), round(m, 2)) for t, m in samples],
     }
@@ -88,13 +90,6 @@ def _rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
-
-
-def _slope(points: list[tuple[float, float]]) -> float:
-    """Theil-Sen slope of RSS (MB) against time (s): the median of the pairwise slopes."""
-    slopes = [(m2 - m1) / (t2 - t1) for i, (t1, m1) in enumerate(points)
-              for t2, m2 in points[i + 1:] if t2 > t1]
-    return statistics.median(slopes) if slopes else 0.0
 
 
 if __name__ == "__main__":
