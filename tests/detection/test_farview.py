@@ -171,8 +171,10 @@ def test_the_schedule_alternates_and_measures_the_view_time_live():
     assert detector.sizes.count(FAR_WINDOW) == 3 and views.far_runs == 3
     assert views.view_s is not None and views.far_s is not None  # live: each view measured
     off = ViewScheduler(FarViewConfig(enabled=False), MountingConfig(), K720)
-    off.detect(detector, Frame(0.0, 0, image))
-    assert off.views_run == 1
+    before = len(detector.sizes)
+    for i in range(2):
+        off.detect(detector, Frame(i * 0.05, i, image))
+    assert detector.sizes[before:] == [(1280, 720)] * 2 and off.far_runs == 0
 
 
 def test_on_a_slow_board_the_far_view_has_frames_of_its_own():
@@ -186,7 +188,8 @@ def test_on_a_slow_board_the_far_view_has_frames_of_its_own():
     detector = CountingDetector()
     image = np.zeros((720, 1280, 3), np.uint8)
     sets = [views.detect(detector, Frame(i * 0.15, i, image)) for i in range(4)]
-    assert detector.sizes == [(1280, 720), FAR_WINDOW] * 2 and views.views_run == 1
+    assert detector.sizes == [(1280, 720), FAR_WINDOW] * 2
+    assert views.spent_s == pytest.approx(0.15)  # the far view's frame: one view's time
     assert all(ds.frame_size == (1280, 720) for ds in sets)
     views.threat_near = True
     assert views.far_every() == 4  # 3 of 4 frames at 150 ms: 5.0 Hz of full view

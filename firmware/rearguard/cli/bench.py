@@ -52,7 +52,7 @@ from rearguard.detection import load_catalog, model_spec, open_detector
 from rearguard.detection.detector import Detector
 from rearguard.detection.farview import ViewScheduler, far_window
 from rearguard.detection.pixels import PixelMeters
-from rearguard.detection.preprocess import RECIPES, Preprocessor
+from rearguard.detection.preprocess import canvas_for
 from rearguard.messages import DetectionSet, Frame
 
 DEFAULT_CLIP = "footage/opencv_vtest.avi"
@@ -357,8 +357,7 @@ def _far_work(config, model: str, side: int) -> float:
     window = far_window((config.camera.width, config.camera.height),
                        camera_intrinsics(config.camera), config.mounting, config.far_view,
                        input_size, spec.input_stride)
-    canvas = Preprocessor(RECIPES[spec.family], window.fit or input_size,
-                          spec.input_stride).canvas_for(window.crop.size)
+    canvas = canvas_for(window.crop.size, window.fit or input_size, spec.input_stride)
     return canvas[0] * canvas[1] / (spec.input_size[0] * spec.input_size[1])
 
 

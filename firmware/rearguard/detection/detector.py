@@ -27,7 +27,7 @@ from rearguard.detection.decoders import (
     suppress,
 )
 from rearguard.detection.flexible import free_input_size
-from rearguard.detection.preprocess import RECIPES, Placement, Preprocessor
+from rearguard.detection.preprocess import RECIPES, Placement, Preprocessor, canvas_for
 from rearguard.messages import Detection, DetectionSet, Frame
 
 log = logging.getLogger(__name__)
@@ -149,16 +149,8 @@ class Detector:
         """One view of a ``frame_size`` frame (scaled to fit ``fit``, by default the detector's
         input), in pixels fed, over the catalog's input: what a board's figure (measured at the
         catalog's size) is scaled by (rearguard.boards)."""
-        width, height = self._preprocessor_for(fit).canvas_for(frame_size)
+        width, height = canvas_for(frame_size, self._fitted(fit), self.spec.input_stride)
         return width * height / (self.spec.input_size[0] * self.spec.input_size[1])
-
-    def _preprocessor_for(self, fit: tuple[int, int] | None) -> Preprocessor:
-        fit = self._fitted(fit)
-        if fit == self._fit:
-            return self.preprocess
-        stored = self._other_fits.get(fit)
-        return stored[0] if stored else Preprocessor(RECIPES[self.spec.family], fit,
-                                                     self.spec.input_stride)
 
     def _fitted(self, fit: tuple[int, int] | None) -> tuple[int, int]:
         """The box a frame is scaled into: ``fit`` where the model takes any input size,

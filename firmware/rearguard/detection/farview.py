@@ -68,8 +68,7 @@ class Crop:
         also clear of the edges the window cuts by as much as :func:`far_to_frame` asks of a
         far box (where the far view would have kept it as whole)."""
         inner = self.inner_edges(frame_size) if frame_size else (False,) * 4
-        margin_x = max(CUT_PX, CUT_SHARE * (box[2] - box[0]))
-        margin_y = max(CUT_PX, CUT_SHARE * (box[3] - box[1]))
+        margin_x, margin_y = cut_margins(box, CUT_PX)
         left, top, right, bottom = (
             margin if cut else 0.0
             for cut, margin in zip(inner, (margin_x, margin_y, margin_x, margin_y),
@@ -77,6 +76,14 @@ class Crop:
         return (box[0] >= self.x + left and box[1] >= self.y + top
                 and box[2] <= self.x + self.width - right
                 and box[3] <= self.y + self.height - bottom)
+
+
+def cut_margins(box: Sequence[float], edge_px: float) -> tuple[float, float]:
+    """How near an edge the window cuts a box may end (across, along its height) and still be
+    taken as cut by it: ``edge_px`` (its edges' wander), or a tenth of its own size, which is
+    how short of the edge the network's box of a cut object may end."""
+    return (max(edge_px, CUT_SHARE * (box[2] - box[0])),
+            max(edge_px, CUT_SHARE * (box[3] - box[1])))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +167,7 @@ class ViewScheduler:
         self._measured = view_s is None
         self._window: tuple[tuple, FarWindow] | None = None
         self._since_far = 0
-        self.views_run = 0  # views run on the last frame (1 or 2)
-        self.spent_s = 0.0  # their time on the board (view_s, far_s): replay's modelled cost
+        self.spent_s = 0.0  # the last frame's views' time on the board: replay's busy time
         # Set by the loop before each frame: is an obstacle nearer than far_view.near_m? Then
         # the full view's rate comes first; else the far view's reach.
         self.threat_near = False
@@ -215,9 +221,13 @@ class ViewScheduler:
         spare = 1.0 - m * self.view_s  # of each second, after the full view's m views
         if spare <= 0:
             return 0
-        far_s = self.view_s if self.far_s is None else self.far_s
-        needed = math.ceil(m * far_s / spare - 1e-9) + (1 if self.own_frame else 0)
+        needed = math.ceil(m * self._far_view_s / spare - 1e-9) + (1 if self.own_frame else 0)
         return max(every, needed)
+
+    @property
+    def _far_view_s(self) -> float:
+        """The far view's time: measured or modelled, else (not known yet) a full view's."""
+        return self.far_s if self.far_s is not None else self.view_s or 0.0
 
     def due(self) -> bool:
         """Does the far view run on the frame about to be detected?"""
@@ -231,7 +241,7 @@ class ViewScheduler:
         the far view's merged into it, or (on a frame of its own) the far view's alone."""
         far = self.due()
         own = far and self.own_frame
-        self.views_run, self.spent_s = (0 if own else 1), (0.0 if own else self.view_s or 0.0)
+        self.spent_s = 0.0 if own else self.view_s or 0.0
         if far:
             self._since_far = 0
             self.far_runs += 1
@@ -242,8 +252,7 @@ class ViewScheduler:
             return full
         window = self.window_for(frame.size, detector)
         far_detections = self.far_view(detector, frame, window)
-        self.views_run += 1
-        self.spent_s += self.far_s if self.far_s is not None else self.view_s or 0.0
+        self.spent_s += self._far_view_s
         if full is None:  # the far view's frame: what it found, in the frame's pixels
             return DetectionSet(frame.t, frame.index, frame.size, far_detections)
         merged = merge(full.detections, far_detections, detector.nms_iou, window.crop,
@@ -296,11 +305,10 @@ def far_to_frame(detections: Sequence[Detection], crop: Crop,
     kept = []
     for d in detections:
         x1, y1, x2, y2 = d.box
-        cut = side_cut_margin_px(box_edge_px(d.input_px))  # as coarse as the view that found it
-        # The network's box for an object the window cuts may end short of the edge by a
-        # share of its size: a walker 7.6 m away, cut at the feet by a Pi 4's narrow window,
-        # got a box ending 11 px (5 % of its height) above the window's bottom.
-        cut_x, cut_y = max(cut, CUT_SHARE * (x2 - x1)), max(cut, CUT_SHARE * (y2 - y1))
+        # As coarse as the view that found it, or a share of its size: a walker 7.6 m away,
+        # cut at the feet by a Pi 4's narrowed window, got a box ending 11 px (5 % of its
+        # height) above the window's bottom.
+        cut_x, cut_y = cut_margins(d.box, side_cut_margin_px(box_edge_px(d.input_px)))
         touches = (x1 <= cut_x, y1 <= cut_y, x2 >= crop.width - cut_x,
                    y2 >= crop.height - cut_y)
         if any(t and i for t, i in zip(touches, inner, strict=True)):

@@ -57,6 +57,21 @@ RECIPES = {
 }
 
 
+def canvas_for(frame_size: tuple[int, int], box: tuple[int, int],
+               stride: int) -> tuple[int, int]:
+    """The canvas (width, height) a frame of ``frame_size`` is fed on when scaled to fit
+    ``box``: the box itself for a model of fixed input (``stride`` 0), else the scaled frame
+    rounded up to whole steps of ``stride``."""
+    if not stride:
+        return box
+    frame_w, frame_h = frame_size
+    r = min(box[0] / frame_w, box[1] / frame_h)
+    # ceil, not int: the scaled frame always fits, however its size is rounded (less a hair,
+    # so a window cut to fill the box exactly is not one step larger by rounding).
+    return (stride * math.ceil(math.ceil(frame_w * r - 1e-6) / stride),
+            stride * math.ceil(math.ceil(frame_h * r - 1e-6) / stride))
+
+
 class Preprocessor:
     """Writes frames into one preallocated NCHW float32 tensor for one model."""
 
@@ -90,14 +105,7 @@ class Preprocessor:
 
     def canvas_for(self, frame_size: tuple[int, int]) -> tuple[int, int]:
         """The canvas (width, height) a frame of ``frame_size`` (width, height) is fed on."""
-        if not self.stride:
-            return self.input_size
-        frame_w, frame_h = frame_size
-        r = min(self.input_size[0] / frame_w, self.input_size[1] / frame_h)
-        # ceil, not int: the scaled frame always fits, however its size is rounded (less a
-        # hair, so a window cut to fill the box exactly is not one step larger by rounding).
-        return (self.stride * math.ceil(math.ceil(frame_w * r - 1e-6) / self.stride),
-                self.stride * math.ceil(math.ceil(frame_h * r - 1e-6) / self.stride))
+        return canvas_for(frame_size, self.input_size, self.stride)
 
     def _allocate(self, size: tuple[int, int]) -> None:
         self.width, self.height = size
