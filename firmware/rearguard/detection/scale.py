@@ -10,7 +10,7 @@ object's scale change between the two frames, whatever its box did. Points on pa
 hidden in the previous frame do not track back, so an uncovered body does not count as growth,
 and a box cut by the frame still has its visible pixels to measure.
 
-The result rides on each Detection as ``growth`` (d ln(size)/dt, per second) and
+The result rides on each Detection as ``growth`` (d ln(size)/dt at the frame's time, per second) and
 ``growth_sigma``; the tracker uses it as a direct measurement of its scale rate.
 
 Cost (it runs on every frame the detector sees): the optical flow of the points is most of
@@ -166,8 +166,23 @@ def _measure(out: list[Detection], indices: list[int], now_image: np.ndarray,
             continue
         scale = _pairwise_scale(now[start:end][keep], before[start:end][keep])
         if scale is not None:
-            out[i] = replace(out[i], growth=math.log(scale[0]) / dt,
-                             growth_sigma=scale[1] / dt)
+            growth, sigma = growth_at_frame(*scale, dt)
+            out[i] = replace(out[i], growth=growth, growth_sigma=sigma)
+
+
+def growth_at_frame(scale: float, log_sigma: float, dt: float) -> tuple[float, float]:
+    """The growth rate at the newer frame, and its sigma, from the image's scale change
+    ``scale`` (its log known to ``log_sigma``) over the ``dt`` seconds between two frames.
+
+    An image's size goes as 1 / distance, so at a steady closing speed it grows by exactly
+    1 + g dt over dt, g being the rate at the newer frame: g = (scale - 1) / dt. The mean
+    rate ln(scale) / dt is the rate at the middle of the interval, and an approach's rate
+    quickens (dg/dt = g^2): read as the rate now, it lagged by g^2 dt / 2, measured as 4 to
+    14 % too slow a growth, the larger the nearer, over the rendered scenes (more on a slow
+    board, whose frames lie further apart). The tracker's scale axis predicts the same steady
+    approach (core.tracking.ScaleAxis).
+    """
+    return (scale - 1.0) / dt, scale * log_sigma / dt
 
 
 def _corners(box: tuple[float, float, float, float], gray: np.ndarray, k: float,
