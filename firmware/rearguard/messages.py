@@ -114,6 +114,9 @@ class Obstacle:
     # How well the closing speed is known (one sigma, m/s); None when not estimated. A fresh
     # distance estimate (after another object took its box over) reads 0 +- 12 m/s.
     closing_sigma_mps: float | None = None
+    # How well the time to contact is known (one sigma, seconds); None with no time to contact
+    # or when only an echo times it.
+    time_to_contact_sigma_s: float | None = None
 
 
 class AlertLevel(enum.IntEnum):

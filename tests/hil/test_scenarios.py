@@ -42,16 +42,7 @@ def replay(name: str, detector, profile: str | None = None, config=None):
 # Expectations protect a runner (a WARNING 2.1 s before contact, DANGER by it); where the
 # firmware does not meet one yet, the scenario says so with the measured figures, and a guard
 # below keeps what it does meet from slipping.
-NOT_YET: dict[str, str] = {
-    "approach_two_women": (
-        "Pi 4: WARNING 2.00 s before contact, 0.1 s short of the 2.1 s target, since replay "
-        "models the pixel meters' time (boards.pixels_s: 8 ms a frame and 4 ms an object on "
-        "the Pi 4, about 40 ms on this street, on a thread of their own); left out, replay "
-        "flattered the board with 2.61 s. The Pi 5 gives 3.74 s. The women's image grows at "
-        "0.14/s about 3 s before they pass the lens (a time to contact of 7 s, by the pixels' "
-        "scale and by a fitted similarity alike): their approach speeds up later, which no "
-        "time to contact foresees."),
-}
+NOT_YET: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(

@@ -361,3 +361,24 @@ def test_a_near_threat_timed_later_keeps_its_warning_until_it_stops():
                        closing_sigma_mps=0.3)]),
     ])
     assert [lv for _, lv in levels] == [AlertLevel.WARNING] * 3 + [AlertLevel.CLEAR] * 2
+
+
+def test_a_warning_comes_once_contact_in_time_is_plausible_not_only_expected():
+    """3.0 s to contact known to +-1.2 s: at half a sigma, 2.4 s is plausible, and the runner
+    is warned now; known to +-0.4 s (2.8 s at half a sigma) it is a CAUTION yet, as is the
+    uncertain one when warning_sigmas is 0. DANGER takes the estimate as it is."""
+    def level(cfg, sigma, ttc=3.0):
+        policy = AlertPolicy(cfg, SIDES)
+        walk(policy, [(0.0, [replace(person(0.0, ttc=ttc, distance=9.0),
+                                     time_to_contact_sigma_s=sigma)])])
+        return policy.level
+
+    assert level(CFG, 1.2) == AlertLevel.WARNING
+    assert level(CFG, 0.4) == AlertLevel.CAUTION
+    assert level(replace(CFG, warning_sigmas=0.0), 1.2) == AlertLevel.CAUTION
+    assert level(CFG, 0.8, ttc=1.5) == AlertLevel.WARNING  # not DANGER at 1.1 s
+    policy = AlertPolicy(CFG, SIDES)
+    _, events = walk(policy, [(0.0, [replace(person(0.0, ttc=3.0, distance=9.0),
+                                             time_to_contact_sigma_s=1.2)])])
+    (alert,) = [e for e in events if e["kind"] == "alert"]
+    assert alert["reason"] == "ttc 3.00 s, 2.40 s at 0.5 sigma <= warning_ttc_s 2.5"

@@ -63,3 +63,21 @@ def test_distance_ttc_and_identity(scene, capsys):
     # frame, which made every approach on the labelled footage later: see the README).
     assert max(ttc_errors) < 0.20
 
+
+
+@pytest.mark.parametrize("scene", SCENES, ids=lambda s: f"{s.label}-{s.speed_mps:g}mps")
+def test_a_time_to_contact_says_how_well_it_is_known(scene):
+    """Every time to contact comes with its sigma (counted to the contact margin, as the
+    estimate is): within the world model's 40 % of it, the truth within two of it nine times
+    in ten and within three always."""
+    rows, _ = run(scene)
+    margin = CONFIG.alert.contact_margin_m
+    timed = [((truth - margin) / scene.speed_mps, o) for _, truth, o in rows
+             if o.time_to_contact_s is not None and truth > margin]
+    assert timed
+    for ttc, o in timed:
+        sigma = o.time_to_contact_sigma_s
+        assert sigma is not None and 0 < sigma <= 0.4 * o.time_to_contact_s
+        assert abs(o.time_to_contact_s - ttc) <= 3 * sigma + 0.1
+    within = [abs(o.time_to_contact_s - ttc) <= 2 * o.time_to_contact_sigma_s for ttc, o in timed]
+    assert sum(within) >= 0.9 * len(within)

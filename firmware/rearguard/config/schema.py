@@ -211,6 +211,11 @@ class AlertConfig:
         "CAUTION when the time to contact falls below this, seconds."))
     warning_ttc_s: float = setting(2.5, min=0.5, max=10.0, doc=(
         "WARNING below this time to contact. At least 2 s before contact at running speeds."))
+    warning_sigmas: float = setting(0.5, min=0.0, max=3.0, doc=(
+        "WARNING once contact within warning_ttc_s is this plausible: the time to contact "
+        "less this many of its standard deviations. An estimate known to +-25 % is as often "
+        "late as early, and a late WARNING costs the runner the step aside; 0: the estimate "
+        "alone."))
     danger_ttc_s: float = setting(1.2, min=0.2, max=5.0, doc="DANGER below this, seconds.")
     caution_distance_m: float = setting(6.0, min=0.5, max=30.0, doc=(
         "CAUTION for an approaching obstacle nearer than this even without a time to contact."))

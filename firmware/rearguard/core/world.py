@@ -366,7 +366,7 @@ class WorldModel:
             track.pixel_rates >= PIXEL_RATES_FOR_TTC and self.tracker.confirmed(track))
         if not by_boxes:
             ttc_distance = None
-        ttc = _combine_ttc(scale, ttc_distance, var_distance)
+        ttc, ttc_sigma = _combine_ttc(scale, ttc_distance, var_distance)
         by_pixels = t - track.pixel_rate_t <= COAST_TTC_S
         if not settled or t - track.last_seen > COAST_TTC_S or (
                 k is not None and _at_side_edge(track, k.width)
@@ -375,7 +375,10 @@ class WorldModel:
             # the picture at its side are not evidence of an approach: its box grows or shrinks
             # because the frame cuts it. Its own pixels still time it, cut or not.
             ttc = None
+        to_lens = ttc
         ttc = self._to_margin(ttc, distance)
+        # The margin scales the estimate, and its sigma with it.
+        ttc_sigma = ttc_sigma * ttc / to_lens if ttc is not None and to_lens else None
         fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
         echo_m = _echo_distance(echo, t) if fused and echo is not None else None
         centre = (box[0] + box[2]) / 2
@@ -393,7 +396,8 @@ class WorldModel:
             closing_sigma_mps=math.sqrt(filt.axis.p11) if filt is not None else None,
             lateral_m=offset, half_width_m=filt.half_width if filt is not None else None,
             measured=self._measured.get(track.track_id, False)
-            and t - track.last_seen <= COAST_TTC_S, echo_m=echo_m)
+            and t - track.last_seen <= COAST_TTC_S, echo_m=echo_m,
+            time_to_contact_sigma_s=ttc_sigma)
 
     def _echo_state(self, track_id: int, t: float) -> RangeState | None:
         """What the rangefinder itself reads of this track at ``t``, if one does."""
@@ -458,13 +462,16 @@ def _ttc_from_scale(track: Track, t: float) -> tuple[float, float] | None:
 
 
 def _combine_ttc(scale: tuple[float, float] | None, ttc_distance: float | None,
-                 var_distance: float | None) -> float | None:
+                 var_distance: float | None) -> tuple[float | None, float]:
+    """The two estimates weighed by their variances: (time to contact, its sigma), or
+    (None, inf) when neither times it well enough."""
     estimates = [e for e in (scale, (ttc_distance, var_distance) if ttc_distance else None)
                  if e is not None and e[1] > 0]
     if not estimates:
-        return None
+        return None, math.inf
     weights = [1.0 / v for _, v in estimates]
     ttc = sum(w * e for w, (e, _) in zip(weights, estimates, strict=True)) / sum(weights)
-    if math.sqrt(1.0 / sum(weights)) > TTC_MAX_RELATIVE_SIGMA * ttc:
-        return None  # too unsure to act on: a wrong time to contact is worse than none
-    return min(ttc, MAX_TTC_S)
+    sigma = math.sqrt(1.0 / sum(weights))
+    if sigma > TTC_MAX_RELATIVE_SIGMA * ttc:
+        return None, math.inf  # too unsure to act on: a wrong time to contact is worse than none
+    return min(ttc, MAX_TTC_S), sigma
