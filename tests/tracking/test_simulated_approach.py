@@ -81,3 +81,13 @@ def test_a_time_to_contact_says_how_well_it_is_known(scene):
         assert abs(o.time_to_contact_s - ttc) <= 3 * sigma + 0.1
     within = [abs(o.time_to_contact_s - ttc) <= 2 * o.time_to_contact_sigma_s for ttc, o in timed]
     assert sum(within) >= 0.9 * len(within)
+
+
+def test_the_event_log_records_each_time_to_contacts_sigma():
+    world = WorldModel(CONFIG, HEIGHTS)
+    events = [e for ds in SCENES[1].detections(K) for e in world.add_detections(ds)]
+    timed = [e for e in events if e["kind"] == "track" and "ttc_s" in e]
+    # Within the contact margin both are 0: contact is now.
+    assert timed and all(0 < e["ttc_sigma_s"] <= 0.4 * e["ttc_s"] + 0.01 for e in timed
+                         if e["ttc_s"] > 0)
+    assert all("ttc_sigma_s" not in e for e in events if "ttc_s" not in e)

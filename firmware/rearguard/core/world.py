@@ -230,7 +230,8 @@ class WorldModel:
         o = self._camera_obstacle(track, t)
         return event(t, "track", id=o.track_id, label=o.label, source=o.source, box=o.box,
                      distance_m=o.distance_m, bearing_deg=o.bearing_deg,
-                     closing_speed_mps=o.closing_speed_mps, ttc_s=o.time_to_contact_s)
+                     closing_speed_mps=o.closing_speed_mps, ttc_s=o.time_to_contact_s,
+                     ttc_sigma_s=o.time_to_contact_sigma_s)
 
     # --- rangefinders ------------------------------------------------------------------------
 
