@@ -10,8 +10,8 @@ object's scale change between the two frames, whatever its box did. Points on pa
 hidden in the previous frame do not track back, so an uncovered body does not count as growth,
 and a box cut by the frame still has its visible pixels to measure.
 
-The result rides on each Detection as ``growth`` (d ln(size)/dt at the frame's time, per second) and
-``growth_sigma``; the tracker uses it as a direct measurement of its scale rate.
+The result rides on each Detection as ``growth`` (d ln(size)/dt at the frame's time, per
+second) and ``growth_sigma``; the tracker uses it as a direct measurement of its scale rate.
 
 Cost (it runs on every frame the detector sees): the optical flow of the points is most of
 it, the two calls' pyramids (each call builds both images' pyramids again) a fixed part of
