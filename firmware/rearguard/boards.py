@@ -127,7 +127,10 @@ class BoardProfile:
     name: str
     threads: int  # onnxruntime intra-op threads; one core is left for capture and fusion
     default_model: str  # the catalog model `detector.model = "auto"` picks on this board
-    overhead_s: float = 0.0  # preprocessing, decoding and NMS per view
+    # Preprocessing, decoding and NMS per view, all counted on the detector's time. Live,
+    # decoding runs on the pixels thread beside the next view (drive/live.py), so the board's
+    # detector is free a little sooner than replay models: kept so, never to flatter it.
+    overhead_s: float = 0.0
     timings: dict[str, Timing] = field(default_factory=dict)  # model -> ms; empty: no model
     default_input: int = 0  # the default model's input, longest side (0: the catalog's)
     # The pixel meters per frame, on their own thread (see above): a fixed part, and per object.

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from rearguard.cli import main
-from rearguard.cli.bench import STAGES, _time_detection, _time_meters
+from rearguard.cli.bench import STAGES, _time_detection, _time_meters, _time_tracking
 from rearguard.messages import Detection, DetectionSet, Frame
 
 
@@ -49,7 +49,7 @@ class _Detector:
         self.calls.append("infer")
         return ["outputs"]
 
-    def decode(self, outputs, placement, frame_size):
+    def decode(self, outputs, placement, frame_size, fit=None):
         self.calls.append("decode")
         return (Detection("person", 0, 0.9, (10.0, 10.0, 50.0, 90.0)),)
 
@@ -74,32 +74,39 @@ class _World:
         return []
 
 
-def test_the_detector_thread_alternates_with_the_bare_run_and_hands_on_its_detections():
+def test_the_detector_thread_alternates_with_the_bare_run_and_hands_on_its_outputs():
+    """As in the live loop, the detector's thread only runs the network: decoding waits for
+    the meters' thread."""
     frame = Frame(1.0, 7, np.zeros((120, 160, 3), np.uint8))
     for bare_first in (False, True):
         detector = _Detector()
-        lap, found = _time_detection(detector, frame, bare_first=bare_first)
-        assert set(lap) == {"preprocess", "inference", "decode+nms", "detector thread",
-                            "bare run"}
-        assert found.detections == detector.decode(None, None, None)
-        assert found.frame_size == frame.size and found.t == frame.t
+        lap, started = _time_detection(detector, frame, bare_first=bare_first)
+        assert set(lap) == {"preprocess", "inference", "detector thread", "bare run"}
+        assert "decode" not in detector.calls
+        assert started.outputs == ["outputs"] and started.placement == "placement"
         assert (detector.calls.index("bare") < detector.calls.index("infer")) is bare_first
 
 
-def test_the_meters_thread_has_the_pixel_meters_between_decoding_and_tracking():
-    """As in the live loop: the scale meter gets this frame and its detections, the appearance
-    meter the measured set, and the world what both measured."""
+def test_the_pixels_thread_decodes_then_measures_and_the_main_thread_tracks():
+    """As in the live loop: the outputs are decoded on the pixels thread, the scale meter gets
+    this frame and its detections, the appearance meter the measured set; the world (the
+    main thread's) gets what both measured."""
     from rearguard.detection.pixels import PixelMeters
 
     frame = Frame(1.0, 7, np.zeros((120, 160, 3), np.uint8))
-    found = DetectionSet(frame.t, frame.index, frame.size,
-                         _Detector().decode(None, None, None))
+    detector = _Detector()
+    _, started = _time_detection(detector, frame, bare_first=False)
     scale, world, pixels = _Scale(), _World(), PixelMeters()
     pixels.growth = scale
-    lap = _time_meters(pixels, world, frame, found)
-    assert set(lap) == {"scale", "tracking+fusion", "meters thread"}
-    assert set(lap) | {"preprocess", "inference", "decode+nms", "detector thread",
-                       "bare run"} == set(STAGES)
+    lap, measured = _time_meters(pixels, frame, started)
+    assert set(lap) == {"decode+nms", "scale", "meters thread"}
+    assert detector.calls[-1] == "decode"
+    found = DetectionSet(frame.t, frame.index, frame.size, detector.decode(None, None, None))
     assert scale.got == (frame, found)
+    assert world.__dict__ == {}  # not tracked on this thread
+    tracked = _time_tracking(world, measured)
+    assert set(tracked) == {"tracking+fusion"}
+    assert set(lap) | set(tracked) | {"preprocess", "inference", "detector thread",
+                                      "bare run"} == set(STAGES)
     assert [d.growth for d in world.got.detections] == [0.5]
     assert world.got.detections[0].appearance is not None

@@ -241,6 +241,40 @@ def test_the_far_view_finds_a_person_at_30_m_the_full_view_misses(assets, yolox)
     assert hit(merged) and any(d.view == "far" and d.label == "person" for d in merged)
 
 
+def test_views_decoded_later_on_another_thread_find_what_detect_finds(assets):
+    """The live loop decodes a frame's views on its pixels thread while the network runs the
+    next frames: with ``keep_outputs`` set, views started earlier still decode to what
+    ``detect`` finds, full and far view alike; with one buffer they would not."""
+    import threading
+
+    detector = open_detector(DetectorConfig(model="yolox_nano_416", threads=1),
+                             board_profile("none"))
+    views = ViewScheduler(FarViewConfig(every=1, min_full_view_hz=0.0), MountingConfig(), K720)
+    crop = views.window_for((1280, 720), detector).crop
+    zidane = cv2.imread(str(assets / "images" / "zidane.jpg"))
+    images = [cv2.resize(cv2.imread(str(assets / "images" / name)), (1280, 720))
+              for name in ("bus.jpg", "street.png")]
+    for metres in (20.0, 30.0):  # zidane's right-hand man, far: the far view finds him
+        scale = K720.fy * 1.7 / metres / 680
+        images.append(place(zidane, [(720, 40, 1160, 720)], scale, (1280, 720),
+                            (crop.x + crop.width / 2, crop.y + crop.height / 2))[0])
+    frames = [Frame(0.1 * i, i, image) for i, image in enumerate(images)]
+    expected = [views.detect(detector, f).detections for f in frames]
+    assert all(expected) and any(d.view == "far" for found in expected for d in found)
+
+    detector.keep_outputs = 2 * len(frames)  # two views a frame, of one input shape here
+    started = [views.start(detector, f) for f in frames]  # the network runs all four first
+    decoded: list = []
+    thread = threading.Thread(target=lambda: decoded.extend(s.decoded() for s in started))
+    thread.start()
+    thread.join()
+    assert [d.detections for d in decoded] == expected
+
+    detector.keep_outputs = 2  # the default, one frame's views: later frames overwrote them
+    started = [views.start(detector, f) for f in frames]
+    assert [s.decoded().detections for s in started][:-1] != expected[:-1]
+
+
 def test_far_recall_on_the_ground_truth_sequences(assets, yolox, capsys):
     """A slice of `rearguard bench`'s far recall (every 12th annotated frame): the far view
     beats the full view at 20 m and clearly at 25 m."""

@@ -1,22 +1,23 @@
 """``rearguard bench``: where the per-frame time goes, and how fast and far the device sees.
 
-1. Stages, on real footage, as the live loop runs them: the detector's thread (preprocessing,
-   inference, decoding with NMS) and, on a thread of its own beside it, the pixel meters
-   (each detection's growth from optical flow and its colours, ``rearguard/detection/
-   pixels.py``: the "scale" stage) with tracking and fusion (the live loop's main thread
-   tracks, a third; here the meters' thread does it too, which only makes that thread the
-   slower); and bare ``session.run`` on the
-   very same input tensor, interleaved A/B (the order of the detector's stages and the bare
-   run alternates frame by frame, so load on the machine hits both alike). Both threads run
-   at once, so each stage's time includes what the other costs it (one interpreter lock, two
-   cores here). ``overhead_ratio`` is the median over frames of the slower thread's time for
-   the frame over the bare run's: the rate the pipeline keeps against the network's alone.
-   ``serial_ratio`` is the same with both threads' times added: one core doing everything.
+1. Stages, on real footage, on the live loop's three threads: the detector's (preprocessing
+   and inference); beside it the pixels thread's (decoding with NMS, then the pixel meters:
+   each detection's growth from optical flow and its colours, ``rearguard/detection/
+   pixels.py``, the "scale" stage); and the main thread's tracking and fusion; and bare
+   ``session.run`` on the very same input tensor, interleaved A/B (the order of the
+   detector's stages and the bare run alternates frame by frame, so load on the machine hits
+   both alike). The threads run at once, so each stage's time includes what the others cost
+   it (one interpreter lock, two cores here). ``overhead_ratio`` is the median over frames of
+   the slowest thread's time for the frame over the bare run's: the rate the pipeline keeps
+   against the network's alone. ``serial_ratio`` is the same with the threads' times added:
+   one core doing everything.
 2. This machine's row of the board timing table (every catalog model whose file is present,
    bare ``session.run``), beside the boards' rows and the full-view rate each board keeps
    with the far view on (``rearguard/boards.py``).
 3. A live run on the stand-ins (``--live-seconds``): camera and range latency to the decision,
-   inference p95, dropped frames, resident memory (``rearguard/drive/measure.py``).
+   inference p95, dropped frames, resident memory (``rearguard/drive/measure.py``). Run
+   before 2's row, which loads every catalog model where the device loads one, so the peak
+   is the pipeline's.
 4. Person recall by distance, full view and far view, on the ground-truth sequences made
    small (``rearguard/detection/recall.py``).
 
@@ -49,7 +50,7 @@ from rearguard.config import load_config
 from rearguard.config.lens import camera_intrinsics
 from rearguard.core.world import WorldModel
 from rearguard.detection import load_catalog, model_spec, open_detector
-from rearguard.detection.detector import Detector
+from rearguard.detection.detector import Detector, Undecoded
 from rearguard.detection.farview import ViewScheduler, far_window
 from rearguard.detection.pixels import PixelMeters
 from rearguard.detection.preprocess import canvas_for
@@ -57,8 +58,8 @@ from rearguard.messages import DetectionSet, Frame
 
 DEFAULT_CLIP = "footage/opencv_vtest.avi"
 LIVE_CLIP = "footage/opencv_vtest.avi"  # 79 s of people at 10 fps: the longest clip
-STAGES = ("preprocess", "inference", "decode+nms", "detector thread", "scale",
-          "tracking+fusion", "meters thread", "bare run")
+STAGES = ("preprocess", "inference", "detector thread", "decode+nms", "scale",
+          "meters thread", "tracking+fusion", "bare run")
 DISTANCES_M = (10.0, 15.0, 20.0, 25.0, 30.0)
 
 
@@ -117,11 +118,9 @@ def run(args: argparse.Namespace) -> int:
         "stages_ms": {s: {"median": _ms(statistics.median(v)), "p95": _ms(_p95(v))}
                       for s, v in times.items()},
         "overhead_ratio": _ratio(times, max),
-        "serial_ratio": _ratio(times, lambda a, b: a + b),
+        "serial_ratio": _ratio(times, lambda *laps: sum(laps)),
         "allocated_kib_per_frame": round(statistics.median(allocated) / 1024, 1)
         if allocated else None,
-        "this_machine_ms": _machine_row(threads, progress),
-        "boards": _boards(config),
     }
     if args.live_seconds > 0:
         from rearguard.drive.measure import live_run
@@ -134,6 +133,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         report["rss_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                                       / 1024, 1)
+    # After the peak is read: the row loads every catalog model, which the device never does,
+    # and what their sessions held stays in the process's heap after they are gone.
+    report["this_machine_ms"] = _machine_row(threads, progress)
+    report["boards"] = _boards(config)
     if args.recall_every > 0:
         report["far_recall"] = _far_recall(detector, profile, config, args.recall_every,
                                            progress)
@@ -161,7 +164,13 @@ def _stages(detector: Detector, config, clip: Path, args: argparse.Namespace,
     world = WorldModel(dataclasses.replace(config, rangefinders=[]),
                        detector.spec.obstacle_heights)
     pixels = PixelMeters(frozenset(detector.spec.obstacle_heights))  # as the live loop's
-    meters = _MetersThread(pixels, world)
+    tracking = _StageThread("bench-tracking",
+                            lambda measured: (_time_tracking(world, measured), None))
+    meters = _StageThread("bench-meters",
+                          lambda frame, started: _time_meters(pixels, frame, started),
+                          then=tracking)
+    # Outputs alive at once: the inbox's, the one being decoded and the one being written.
+    detector.keep_outputs = meters.inbox.maxsize + 2
     times: dict[str, list[float]] = {stage: [] for stage in STAGES}
     allocated = []
     total = args.frames + args.warmup
@@ -173,24 +182,22 @@ def _stages(detector: Detector, config, clip: Path, args: argparse.Namespace,
             measure_alloc = count >= args.warmup
             if measure_alloc:
                 tracemalloc.start()
-            _, found = _time_detection(detector, frame, bare_first)
-            _time_meters(pixels, world, frame, found)
+            _, started = _time_detection(detector, frame, bare_first)
+            _time_tracking(world, _time_meters(pixels, frame, started)[1])
             if measure_alloc:
                 allocated.append(tracemalloc.get_traced_memory()[1])
                 tracemalloc.stop()
             continue
         if not meters.is_alive():
             meters.start()
-        lap, found = _time_detection(detector, frame, bare_first)
+            tracking.start()
+        lap, started = _time_detection(detector, frame, bare_first)
         for stage, seconds in lap.items():
             times[stage].append(seconds)
-        meters.inbox.put((frame, found))  # waits while the meters are two frames behind
-    meters.inbox.put(None)
-    if meters.is_alive():
-        meters.join()
-    if meters.failed is not None:
-        raise meters.failed
-    for lap in meters.laps:
+        meters.inbox.put((frame, started))  # waits while the meters are two frames behind
+    meters.finish()
+    tracking.finish(end=False)  # the meters hand their end on
+    for lap in meters.laps + tracking.laps:
         for stage, seconds in lap.items():
             times[stage].append(seconds)
     if not times["bare run"]:
@@ -198,20 +205,25 @@ def _stages(detector: Detector, config, clip: Path, args: argparse.Namespace,
     return times, allocated
 
 
-def _ratio(times: dict[str, list[float]], combine: Callable[[float, float], float]) -> float:
-    """Median over frames of the two threads' times, combined, over the bare run's."""
+THREADS = ("detector thread", "meters thread", "tracking+fusion")
+
+
+def _ratio(times: dict[str, list[float]], combine: Callable[..., float]) -> float:
+    """Median over frames of the three threads' times, combined, over the bare run's."""
     return round(statistics.median(
-        combine(d, m) / b for d, m, b in zip(times["detector thread"], times["meters thread"],
-                                             times["bare run"], strict=True)), 3)
+        combine(*laps) / bare for *laps, bare in zip(*(times[t] for t in THREADS),
+                                                     times["bare run"], strict=True)), 3)
 
 
-class _MetersThread(threading.Thread):
-    """The pixel meters, then tracking and fusion, on a thread of their own (as live)."""
+class _StageThread(threading.Thread):
+    """One of the live loop's threads after the detector's: ``work`` on each item of its
+    inbox gives a lap of stage times and what to hand on (to ``then``)."""
 
-    def __init__(self, pixels: PixelMeters, world: WorldModel):
-        super().__init__(name="bench-meters", daemon=True)
-        self.pixels, self.world = pixels, world
-        self.inbox: queue.Queue[tuple[Frame, DetectionSet] | None] = queue.Queue(maxsize=2)
+    def __init__(self, name: str, work: Callable[..., tuple[dict[str, float], Any]],
+                 then: _StageThread | None = None):
+        super().__init__(name=name, daemon=True)
+        self.work, self.then = work, then
+        self.inbox: queue.Queue[tuple | None] = queue.Queue(maxsize=2)
         self.laps: list[dict[str, float]] = []
         self.failed: BaseException | None = None
 
@@ -219,9 +231,24 @@ class _MetersThread(threading.Thread):
         while (item := self.inbox.get()) is not None:
             if self.failed is None:
                 try:
-                    self.laps.append(_time_meters(self.pixels, self.world, *item))
+                    lap, out = self.work(*item)
+                    self.laps.append(lap)
+                    if self.then is not None:
+                        self.then.inbox.put((out,))
                 except BaseException as e:  # raised again on the bench's own thread
                     self.failed = e
+        if self.then is not None:
+            self.then.inbox.put(None)
+
+    def finish(self, *, end: bool = True) -> None:
+        """Wait for the last item (``end``: send the end; else the thread before sends it);
+        raise what failed on this thread."""
+        if self.is_alive():
+            if end:
+                self.inbox.put(None)
+            self.join()
+        if self.failed is not None:
+            raise self.failed
 
 
 def _frames(clip: Path, limit: int):
@@ -241,7 +268,7 @@ def _frames(clip: Path, limit: int):
 
 
 def _time_detection(detector: Detector, frame: Frame,
-                    bare_first: bool) -> tuple[dict[str, float], DetectionSet]:
+                    bare_first: bool) -> tuple[dict[str, float], Undecoded]:
     """The detector thread's stages on one frame, and one bare run; which goes first
     alternates (A/B). The bare run reads this frame's tensor too."""
     clock = time.perf_counter
@@ -256,28 +283,33 @@ def _time_detection(detector: Detector, frame: Frame,
     t1 = clock()
     outputs = detector.infer()
     t2 = clock()
-    detections = detector.decode(outputs, placement, frame.size)
-    t3 = clock()
     if not bare_first:
         detector.run_bare()
-        bare = clock() - t3
-    lap = {"preprocess": t1 - t0, "inference": t2 - t1, "decode+nms": t3 - t2,
-           "detector thread": t3 - t0, "bare run": bare}
-    return lap, DetectionSet(frame.t, frame.index, frame.size, detections)
+        bare = clock() - t2
+    lap = {"preprocess": t1 - t0, "inference": t2 - t1, "detector thread": t2 - t0,
+           "bare run": bare}
+    return lap, Undecoded(detector, frame, outputs, placement, None)
 
 
-def _time_meters(pixels: PixelMeters, world: WorldModel, frame: Frame,
-                 found: DetectionSet) -> dict[str, float]:
-    """The meters thread's stages on one frame: the pixel meters (growth, then appearance:
-    "scale") get the frame and its DetectionSet, and the world the measured set."""
+def _time_meters(pixels: PixelMeters, frame: Frame,
+                 started: Undecoded) -> tuple[dict[str, float], DetectionSet]:
+    """The pixels thread's stages on one frame: decoding, then the pixel meters (growth, then
+    appearance: "scale") on the frame and its DetectionSet; and the measured set."""
     clock = time.perf_counter
     t0 = clock()
-    measured = pixels.measure(frame, found)
+    found = started.decoded()
     t1 = clock()
-    world.add_detections(measured)
-    world.obstacles(frame.t)
+    measured = pixels.measure(frame, found)
     t2 = clock()
-    return {"scale": t1 - t0, "tracking+fusion": t2 - t1, "meters thread": t2 - t0}
+    return {"decode+nms": t1 - t0, "scale": t2 - t1, "meters thread": t2 - t0}, measured
+
+
+def _time_tracking(world: WorldModel, measured: DetectionSet) -> dict[str, float]:
+    """The main thread's part: tracking and fusion of the measured set."""
+    t0 = time.perf_counter()
+    world.add_detections(measured)
+    world.obstacles(measured.t)
+    return {"tracking+fusion": time.perf_counter() - t0}
 
 
 def _machine_row(threads: int, progress: Progress, runs: int = 30) -> dict[str, float]:
@@ -386,8 +418,8 @@ def _print(r: dict[str, Any]) -> None:
     print(f"  {'stage':<16} {'median ms':>10} {'p95 ms':>8}")
     for stage, v in r["stages_ms"].items():
         print(f"  {stage:<16} {v['median']:>10.2f} {v['p95']:>8.2f}")
-    print(f"  pipeline (the slower of the detector's thread and the meters' beside it) / "
-          f"bare session.run, interleaved A/B: {r['overhead_ratio']:.3f}; both threads' "
+    print(f"  pipeline (the slowest of the detector's, the pixels' and the main thread) / "
+          f"bare session.run, interleaved A/B: {r['overhead_ratio']:.3f}; the threads' "
           f"work on one core: {r['serial_ratio']:.3f} (medians of per-frame ratios)")
     if r["allocated_kib_per_frame"] is not None:
         print(f"  Python allocations per frame (peak, tracemalloc): "

@@ -3,6 +3,13 @@
 One onnxruntime session per model, fed through I/O binding from a tensor allocated once, so the
 per-frame path allocates little: preprocessing writes in place, the network reads in place,
 and static-shaped outputs are written into buffers allocated once.
+
+A view is run in two steps: :meth:`Detector.start` (preprocessing and the network, on the
+detector's thread) gives an :class:`Undecoded` view, and its :meth:`Undecoded.decoded` (the
+boxes and NMS) may run on another thread while the network already runs the next frame. The
+live loop does that (rearguard/drive/live.py): the network is the bottleneck, and decoding is
+a tenth of a view on the build machine. Outputs stay valid for ``keep_outputs`` views, a ring
+of buffers per input shape.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -115,8 +123,40 @@ def _model_bytes_without_weight_inputs(path: Path) -> Path | bytes:
     return model.SerializeToString()
 
 
+@dataclass(frozen=True, slots=True)
+class Undecoded:
+    """One view the network has run, its outputs not yet turned into boxes.
+
+    Valid until the detector has started ``keep_outputs`` more views of the same input shape
+    (a far view may have the full view's): their outputs reuse its buffers.
+    """
+
+    detector: Detector
+    frame: Frame  # what the view was fed (the far view: the window, a view of the frame)
+    outputs: Sequence[np.ndarray]
+    placement: Placement
+    fit: tuple[int, int] | None
+
+    def decoded(self) -> DetectionSet:
+        """Boxes in the fed frame's pixels, after NMS (:meth:`Detector.decode`)."""
+        frame = self.frame
+        return DetectionSet(frame.t, frame.index, frame.size, self.detector.decode(
+            self.outputs, self.placement, frame.size, self.fit))
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A view whose boxes are already known (a cache of detections, say): as Undecoded."""
+
+    found: DetectionSet
+
+    def decoded(self) -> DetectionSet:
+        return self.found
+
+
 class Detector:
-    """Runs one catalog model on frames. Not thread-safe: one detector per detector thread."""
+    """Runs one catalog model on frames. Not thread-safe: one thread starts views (and may
+    hand them to one other that decodes them, see :class:`Undecoded`)."""
 
     def __init__(self, spec: ModelSpec, path: Path, *, threads: int = 0,
                  score_threshold: float | None = None, nms_iou: float | None = None,
@@ -142,6 +182,10 @@ class Detector:
             "picodet": PicodetDecoder,
         }[spec.family]()
         self._scale_factor = np.ones((1, 2), np.float32)  # PicoDet's second input
+        # Views whose outputs stay valid: the ring's length. Two: a frame's full and far view
+        # (which may have one input shape) are both run before either is decoded.
+        self.keep_outputs = 2
+        self._slot = 0  # the ring's set of output buffers the last run wrote into
         self._binding, self._outputs = self._bind()
 
     def work_fraction(self, frame_size: tuple[int, int],
@@ -163,11 +207,12 @@ class Detector:
         if fit == self._fit:
             return
         self._other_fits[self._fit] = (self.preprocess, self._binding, self._outputs,
-                                       self._bound_tensor)
+                                       self._bound_tensor, self._slot)
         self._fit = fit
         stored = self._other_fits.pop(fit, None)
         if stored is not None:
-            self.preprocess, self._binding, self._outputs, self._bound_tensor = stored
+            self.preprocess, self._binding, self._outputs, self._bound_tensor, self._slot = \
+                stored
         else:  # first frame at this fit: its tensor is bound by prepare()
             self.preprocess = Preprocessor(RECIPES[self.spec.family], fit,
                                            self.spec.input_stride)
@@ -188,15 +233,38 @@ class Detector:
         return placement
 
     def infer(self) -> Sequence[np.ndarray]:
-        """Run the network on the prepared tensor."""
+        """Run the network on the prepared tensor. The outputs stay valid for
+        ``keep_outputs`` runs at this input shape."""
         if self._outputs is None:  # a fresh output each run: its row count changes
             self._binding.clear_binding_outputs()
             for o in self.session.get_outputs():
                 self._binding.bind_output(o.name, "cpu")
+            self.session.run_with_iobinding(self._binding)
+            return [o.numpy() for o in self._binding.get_outputs()]
+        outputs = self._next_outputs()
         self.session.run_with_iobinding(self._binding)
-        if self._outputs is not None:
-            return self._outputs
-        return [o.numpy() for o in self._binding.get_outputs()]
+        return outputs
+
+    def _next_outputs(self) -> list[np.ndarray]:
+        """The ring's next set of output buffers, bound (a set is added while the ring is
+        shorter than ``keep_outputs``; with one set nothing is bound again)."""
+        ring, length = self._outputs, max(self.keep_outputs, 1)
+        if length == 1 and len(ring) == 1:
+            return ring[0]  # bound once, by _bind
+        self._slot = (self._slot + 1) % length
+        if self._slot == len(ring):
+            ring.append([np.empty_like(b) for b in ring[0]])
+        buffers = ring[self._slot]
+        for o, buffer in zip(self.session.get_outputs(), buffers, strict=True):
+            self._binding.bind_output(o.name, "cpu", 0, np.float32, buffer.shape,
+                                      buffer.ctypes.data)
+        return buffers
+
+    def start(self, frame: Frame, fit: tuple[int, int] | None = None) -> Undecoded:
+        """Preprocess ``frame`` and run the network: the view, to be decoded (here, or on
+        another thread while the next view runs)."""
+        placement = self.prepare(frame.image, fit)
+        return Undecoded(self, frame, self.infer(), placement, fit)
 
     def decode(self, outputs: Sequence[np.ndarray], placement: Placement,
                frame_size: tuple[int, int],
@@ -224,10 +292,7 @@ class Detector:
     def detect(self, frame: Frame, fit: tuple[int, int] | None = None) -> DetectionSet:
         """Detections in ``frame``'s pixels; ``fit``: scale the frame to fit this box (the far
         view's window) instead of the detector's input."""
-        placement = self.prepare(frame.image, fit)
-        outputs = self.infer()
-        return DetectionSet(frame.t, frame.index, frame.size,
-                            self.decode(outputs, placement, frame.size, fit))
+        return self.start(frame, fit).decoded()
 
     def run_bare(self) -> None:
         """``session.run`` alone on the prepared input: the benchmark's yardstick."""
@@ -242,8 +307,9 @@ class Detector:
             feeds[inputs[1].name] = self._scale_factor
         return feeds
 
-    def _bind(self) -> tuple[ort.IOBinding, list[np.ndarray] | None]:
+    def _bind(self) -> tuple[ort.IOBinding, list[list[np.ndarray]] | None]:
         """Bind inputs (and static outputs) to numpy buffers by address: no copies per frame.
+        The outputs: a ring of buffer sets, its first set bound (None: bound at each run).
 
         Done again whenever the preprocessor allocates a tensor for a frame of a new shape.
         """
@@ -261,4 +327,5 @@ class Detector:
         buffers = [np.empty(shape, np.float32) for shape in shapes]
         for o, buffer in zip(outputs, buffers, strict=True):
             binding.bind_output(o.name, "cpu", 0, np.float32, buffer.shape, buffer.ctypes.data)
-        return binding, buffers
+        self._slot = 0
+        return binding, [buffers]

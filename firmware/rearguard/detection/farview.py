@@ -17,6 +17,8 @@ into the full view's, in the frame's own pixels. On a slow board (a view longer 
 ``far_view.own_frame_after_ms``) the far view takes a frame of its own instead, alternating
 with the full view, so no frame's detections wait for two views. Both the live loop and replay
 call it, so both run the same views on the same frames. Each detection says which view found it.
+The live loop runs the views on its detector thread (:meth:`ViewScheduler.start`) and decodes
+and merges them on its pixels thread (:meth:`StartedViews.decoded`), beside the next views.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from rearguard.config.schema import Config, FarViewConfig, MountingConfig
 from rearguard.core.geometry import CameraIntrinsics, box_edge_px, side_cut_margin_px
 from rearguard.core.tracking import iou
 from rearguard.detection.catalog import ModelSpec
+from rearguard.detection.detector import Decoded, Undecoded
 from rearguard.messages import Detection, DetectionSet, Frame, Obstacle
 
 FULL, FAR = "full", "far"
@@ -139,7 +142,8 @@ def far_crop(frame_size: tuple[int, int], k: CameraIntrinsics, mounting: Mountin
 
 
 class Detects(Protocol):
-    """What the scheduler needs of the detector (``rearguard.detection.Detector``)."""
+    """What the scheduler needs of the detector (``rearguard.detection.Detector``). One that
+    also has ``start`` (as Detector) has its views decoded by :meth:`StartedViews.decoded`."""
 
     nms_iou: float
     input_size: tuple[int, int]
@@ -239,6 +243,11 @@ class ViewScheduler:
     def detect(self, detector: Detects, frame: Frame) -> DetectionSet:
         """Run the views due on this frame; one DetectionSet in frame pixels: the full view's,
         the far view's merged into it, or (on a frame of its own) the far view's alone."""
+        return self.start(detector, frame).decoded()
+
+    def start(self, detector: Detects, frame: Frame) -> StartedViews:
+        """Run the network on the views due on this frame; decoding is left to
+        :meth:`StartedViews.decoded` (another thread may do it)."""
         far = self.due()
         own = far and self.own_frame
         self.spent_s = 0.0 if own else self.view_s or 0.0
@@ -249,33 +258,66 @@ class ViewScheduler:
             self._since_far += 1
         full = None if own else self._full_view(detector, frame)
         if not far:
-            return full
+            return StartedViews(frame, detector.nms_iou, full)
         window = self.window_for(frame.size, detector)
-        far_detections = self.far_view(detector, frame, window)
+        far_view = self._far_view(detector, frame, window)
         self.spent_s += self._far_view_s
-        if full is None:  # the far view's frame: what it found, in the frame's pixels
-            return DetectionSet(frame.t, frame.index, frame.size, far_detections)
-        merged = merge(full.detections, far_detections, detector.nms_iou, window.crop,
-                       frame.size)
-        return dataclasses.replace(full, detections=merged)
+        return StartedViews(frame, detector.nms_iou, full, far_view, window.crop)
 
     def far_view(self, detector: Detects, frame: Frame,
                  window: FarWindow | None = None) -> tuple[Detection, ...]:
         """The far view alone: what it finds in ``frame``, in the frame's pixels."""
         window = window or self.window_for(frame.size, detector)
-        began = time.perf_counter()
-        found = detector.detect(crop_frame(frame, window.crop), window.fit)
-        if self._measured:
-            self.far_s = _running(self.far_s, time.perf_counter() - began)
+        found = self._far_view(detector, frame, window).decoded()
         return far_to_frame(found.detections, window.crop, frame.size)
 
-    def _full_view(self, detector: Detects, frame: Frame) -> DetectionSet:
+    def _far_view(self, detector: Detects, frame: Frame,
+                  window: FarWindow) -> Undecoded | Decoded:
+        began = time.perf_counter()
+        started = _start(detector, crop_frame(frame, window.crop), window.fit)
+        if self._measured:
+            self.far_s = _running(self.far_s, time.perf_counter() - began)
+        return started
+
+    def _full_view(self, detector: Detects, frame: Frame) -> Undecoded | Decoded:
         """The full view; live, its time feeds the running estimate of it on this board."""
         began = time.perf_counter()
-        found = detector.detect(frame)
+        started = _start(detector, frame)
         if self._measured:
             self.view_s = _running(self.view_s, time.perf_counter() - began)
-        return found
+        return started
+
+
+@dataclass(frozen=True, slots=True)
+class StartedViews:
+    """The views run on one frame, not yet decoded (:meth:`ViewScheduler.start`)."""
+
+    frame: Frame
+    nms_iou: float
+    full: Undecoded | Decoded | None
+    far: Undecoded | Decoded | None = None
+    crop: Crop | None = None  # the far view's window
+
+    def decoded(self) -> DetectionSet:
+        """One DetectionSet in frame pixels: the full view's, the far view's merged into it,
+        or (on a frame of its own) the far view's alone."""
+        frame = self.frame
+        full = None if self.full is None else self.full.decoded()
+        if self.far is None:
+            return full
+        far = far_to_frame(self.far.decoded().detections, self.crop, frame.size)
+        if full is None:  # the far view's frame: what it found, in the frame's pixels
+            return DetectionSet(frame.t, frame.index, frame.size, far)
+        merged = merge(full.detections, far, self.nms_iou, self.crop, frame.size)
+        return dataclasses.replace(full, detections=merged)
+
+
+def _start(detector: Detects, frame: Frame,
+           fit: tuple[int, int] | None = None) -> Undecoded | Decoded:
+    """The view run and left undecoded (``Detector.start``); a detector that only detects (a
+    cache of answers, a test's stand-in) answers at once."""
+    start = getattr(detector, "start", None)
+    return start(frame, fit) if start is not None else Decoded(detector.detect(frame, fit))
 
 
 def _running(estimate: float | None, spent: float) -> float:

@@ -279,13 +279,20 @@ class FaultyDetector:
         return getattr(self.detector, name)
 
     def detect(self, frame: Any, fit: Any = None) -> Any:
+        self._misbehave()
+        return self.detector.detect(frame, fit)
+
+    def start(self, frame: Any, fit: Any = None) -> Any:  # the live loop's detector thread
+        self._misbehave()
+        return self.detector.start(frame, fit)
+
+    def _misbehave(self) -> None:
         if self.mode == "raise":
             raise RuntimeError("injected detector failure")
         if self.mode == "slow":
             time.sleep(self.slow_s)
         while self.mode == "hang":
             time.sleep(0.02)
-        return self.detector.detect(frame, fit)
 
 
 class SimulatedDisk:

@@ -3,11 +3,11 @@
     camera thread   reads frames (stamped at capture), hands the newest to the detector and
                     every frame to the recorder; a picture that stops changing is a fault
     detector thread "newest frame wins": takes the newest waiting frame, never a queue of them,
-                    runs the views due on it and hands the boxes on
-    pixels thread   measures each frame's boxes from their own pixels (growth, colours) while
-                    the detector already runs the next frame: the meters delay a frame's
-                    detections, not the detector (which waits only when the meters are two
-                    frames behind)
+                    runs the network on the views due on it and hands the outputs on
+    pixels thread   decodes them into boxes and measures each box from its own pixels
+                    (growth, colours) while the detector already runs the next frame: the
+                    decoding and the meters delay a frame's detections, not the detector
+                    (which waits only when the meters are two frames behind)
     ranging threads one per rangefinder, at its own rate; no echo is reported as no echo
     recorder thread JPEG-encodes and appends frames to the session (bounded; drops when behind)
                     and keeps the recording folder within its quota
@@ -36,7 +36,7 @@ from rearguard.config.lens import camera_intrinsics
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
-from rearguard.detection.farview import ViewScheduler, threat_near
+from rearguard.detection.farview import StartedViews, ViewScheduler, threat_near
 from rearguard.detection.pixels import PixelMeters
 from rearguard.devices.base import DeviceFault, FrameSource, Rangefinder
 from rearguard.drive import systemd
@@ -50,6 +50,10 @@ RETRY_S = 0.5  # wait before retrying a device that failed
 JOIN_S = 0.5  # at the end, the most to wait for all threads together (SIGTERM: exit in 1 s)
 ROOM_EVERY_S = 5.0  # how often the recorder checks the recording folder's quota
 MEASURING_BACKLOG = 2  # frames the detector may run ahead of the pixel meters
+# Views whose outputs are alive at once (the detector's ring of output buffers, per input
+# shape): the frames queued, the one being decoded and the one the network writes, two views
+# each at most (the full and the far view; the wide far window has the full view's shape).
+OUTPUTS_IN_FLIGHT = 2 * (MEASURING_BACKLOG + 2)
 # Faults the policy has no pattern for (nothing about what the device can see): the loop
 # plays these once when the fault starts.
 ONE_SHOT_FAULTS = {Stage.HAPTICS: "fault-haptics", Stage.STORAGE: "fault-storage"}
@@ -82,10 +86,11 @@ class NewestFrame:
 
 @dataclass(frozen=True)
 class _Found:
-    """A frame and what the detector found on it, on its way to the pixel meters."""
+    """A frame and the views the network ran on it, on their way to decoding and the pixel
+    meters."""
 
     frame: Frame
-    found: DetectionSet
+    views: StartedViews
     start: float  # when the detector took the frame
 
 
@@ -107,6 +112,7 @@ class LiveLoop:
                  clock: Clock = time.monotonic, notify: Callable[[str], bool] = systemd.notify,
                  on_status: Callable[[Status], None] | None = None):
         self.config, self.detector, self.camera = config, detector, camera
+        detector.keep_outputs = OUTPUTS_IN_FLIGHT  # decoded on the pixels thread, later
         # The pixels thread's own: each frame's growth against the frame before it, colours.
         self.pixels = PixelMeters(frozenset(detector.spec.obstacle_heights))
         self.measuring: queue.Queue[_Found] = queue.Queue(maxsize=MEASURING_BACKLOG)
@@ -251,11 +257,11 @@ class LiveLoop:
             try:
                 self.views.threat_near = threat_near(self.core.obstacles,
                                                      self.config.far_view.near_m)
-                found = self.views.detect(self.detector, frame)
+                views = self.views.start(self.detector, frame)
             except Exception as e:  # a detector crash is a fault the runner feels, not the end
                 self.inputs.put(_Input(frame.t, "fault", (Stage.DETECTOR, repr(e))))
                 continue
-            self._hand_to_meters(_Found(frame, found, start))
+            self._hand_to_meters(_Found(frame, views, start))
 
     def _hand_to_meters(self, item: _Found) -> None:
         """Queue ``item`` for the pixels thread; wait (alive) while it is full."""
@@ -274,7 +280,7 @@ class LiveLoop:
             except queue.Empty:
                 continue
             try:
-                detections = self.pixels.measure(item.frame, item.found)
+                detections = self.pixels.measure(item.frame, item.views.decoded())
             except Exception as e:  # part of the detector's stage for the runner
                 self.inputs.put(_Input(item.frame.t, "fault", (Stage.DETECTOR, repr(e))))
                 continue
