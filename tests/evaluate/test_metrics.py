@@ -48,6 +48,9 @@ def test_a_short_approach_needs_a_warning_soon_after_it_is_seen_closing():
     slow = judge_approach("c", "pi5", short, LevelTimeline(alerts((4.7, "WARNING"),
                                                                   (5.0, "DANGER"))), 7.0)
     assert prompt.passed and not slow.passed
+    # The verdict says when the WARNING was due and came, in clip time and before contact.
+    assert slow.failures == ["WARNING due by 4.50 s into the clip (1.50 s before contact), "
+                             "got it at 4.70 s (1.30 s before)"]
 
 
 def test_quiet_spans_count_warnings_and_dangers_that_start_inside():

@@ -94,8 +94,11 @@ def judge_approach(clip: str, profile: str, a: Approach, timeline: LevelTimeline
         changes = changes[:-1]  # the final all-clear is not flicker
     failures = []
     if warned is None or warned > warn_by + 1e-9:
-        got = f"{lead:.2f} s before contact" if lead is not None else "none by contact"
-        failures.append(f"WARNING due by {warn_by:.2f} s, got {got}")
+        # Clip times and leads side by side: "due by 0.50 s" alone read as a lead.
+        got = (f"got it at {warned:.2f} s ({lead:.2f} s before)" if warned is not None
+               else "got none by contact")
+        failures.append(f"WARNING due by {warn_by:.2f} s into the clip ({contact - warn_by:.2f} "
+                        f"s before contact), {got}")
     if held is False:
         failures.append("level fell below WARNING before contact")
     if danger is False:
