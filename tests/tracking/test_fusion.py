@@ -8,6 +8,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from rearguard.config import load_config
 from rearguard.config.lens import camera_intrinsics
@@ -406,3 +407,45 @@ def test_a_box_only_the_coasting_slack_reaches_is_no_speed():
     assert track.hits == 9 and track.reacquired
     (filt,) = world._distances.values()
     assert abs(filt.axis.rate) < 1.0
+
+
+def _far_walker_with_one_tall_box(world: WorldModel, k) -> float:
+    """A walker closing at 1.8 m/s from 28 m, seen at 10 Hz by a full view of 416 px (3.08
+    frame px per input px: his box 18-20 input px tall); his pixels grow as they should
+    (0.07/s, +- 0.1). The last box, at 1.1 s, is 28 % too tall (a low-score box, as the full
+    view gives a person that small). Returns the time of that look."""
+    walker = Scene("person", 1.7, 0.5, 1.8, start_m=28.0)
+    t = 0.0
+    for n in range(12):
+        t = n / 10
+        box = walker.project(k, t)
+        if n == 11:
+            box = (box[0], box[1], box[2], box[1] + 1.28 * (box[3] - box[1]))
+        growth = 1.8 / walker.distance_at(t)
+        det = Detection("person", 0, 0.6, box, growth=growth, growth_sigma=0.1,
+                        input_px=1280 / 416)
+        world.add_detections(DetectionSet(t, n, (k.width, k.height), (det,)))
+    return t
+
+
+@pytest.mark.parametrize("weighed", [True, False])
+def test_a_far_walkers_tall_box_is_no_fast_approach_when_his_pixels_barely_grow(
+        weighed, monkeypatch):
+    """Boxes a few input pixels tall have heavy-tailed edges; the closing speed their distances
+    give is weighed with the one his own pixels imply, so one tall box is not an approach at
+    5-8 m/s (busy-path-20s, mirrored, Pi 5: a WARNING 15 s before the walker came). Without the
+    weighing (boxes counted as large) the same looks give a time to contact within a CAUTION's
+    reach: the test can fail."""
+    import rearguard.core.world as world_module
+
+    if not weighed:
+        monkeypatch.setattr(world_module, "SMALL_BOX_INPUT_PX", 0.0)
+    k = camera_intrinsics(CONFIG.camera).scaled_to(1280, 720)
+    world = WorldModel(replace(CONFIG, rangefinders=[]), HEIGHTS)
+    t = _far_walker_with_one_tall_box(world, k)
+    (obstacle,) = world.obstacles(t)
+    assert obstacle.closing_speed_mps > 4.0  # his distances alone: closing at 5.5 m/s
+    ttc, sigma = obstacle.time_to_contact_s, obstacle.time_to_contact_sigma_s
+    soonest = math.inf if ttc is None else ttc - CONFIG.alert.warning_sigmas * sigma
+    # He is 14 s away; weighed, the soonest plausible contact is beyond even a CAUTION's.
+    assert (soonest > CONFIG.alert.caution_ttc_s) is weighed
