@@ -32,8 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "labels.toml) and every rendered scene under each board "
                                    "profile, and measure what the runner felt: warning lead "
                                    "time, whether the level held through contact, level "
-                                   "changes, false alerts per 10 minutes, track ids per person "
-                                   "and distance error.")
+                                   "changes, false alerts per 10 minutes, track ids per person, "
+                                   "distance error, and how far away each approaching object "
+                                   "of a scene is first tracked.")
     p.add_argument("labels", nargs="*", type=Path, help="folders to search for labels.toml "
                    "(default: the repository's tests/labels and tests/scenarios)")
     p.add_argument("--scenes", type=Path, action="append", default=[],

@@ -58,6 +58,12 @@ def print_table(ev: Evaluation, summary: dict[str, Any]) -> None:
               f"{d['kitti_objects']} objects (its own intrinsics)")
     for name, err in d["scenes"].items():
         print(f"  scene {name}: median distance error {err:.1%}")
+    if summary["first_tracked_m"]:
+        print()
+        print("Far range: how far away each approaching object in a scene was first tracked")
+        for r in summary["first_tracked_m"]:
+            where = "never" if r["distance_m"] is None else f"{r['distance_m']:.1f} m"
+            print(f"  {r['clip']:<20} {r['profile']:<4} {r['object']:<14} {where:>8}")
     passed = ", ".join(f"{p} {'PASS' if ok else 'FAIL'}" for p, ok in summary["passed"].items())
     print(f"\nApproach episodes: {passed}")
 

@@ -163,6 +163,9 @@ class ClipRun:
     quiet: QuietResult | None
     identities: Identities | None
     distance_error: float | None  # median, scenes only (exact truth)
+    # Scenes only: how far away each approaching object was when first tracked (metres;
+    # None: never).
+    first_tracked_m: dict[str, float | None]
     level_changes: int  # over the whole clip
 
 
@@ -237,12 +240,14 @@ def _judge(labels: ClipLabels, session: Session, profile: str, config: Config,
                         events) if labels.quiet else None
     identities = judge_identities(labels.name, profile, labels.ground_truth, events,
                                   session.frame_times) if labels.ground_truth else None
-    distance = None
+    distance, first_tracked = None, {}
     if labels.synthetic:
         distance = scenes.median_or_none(scenes.distance_errors(session.path, events,
                                                                 session.frame_times))
+        first_tracked = scenes.first_tracked(session.path, events, session.frame_times,
+                                             [a.object for a in labels.approaches])
     return ClipRun(labels.name, profile, labels.view, labels.synthetic, episodes, quiet,
-                   identities, distance, len(timeline.times))
+                   identities, distance, first_tracked, len(timeline.times))
 
 
 def _unmirrored(events: list[dict[str, Any]], width: int) -> list[dict[str, Any]]:
@@ -286,6 +291,11 @@ def summary_json(ev: Evaluation) -> dict[str, Any]:
             "scenes": {f"{r.clip} ({r.profile})": round(r.distance_error, 3)
                        for r in ev.runs if r.distance_error is not None},
         },
+        # Far range: the true distance at which each scene's approaching object was first
+        # tracked (a confirmed track's box on it).
+        "first_tracked_m": [{"clip": r.clip, "profile": r.profile, "object": name,
+                             "distance_m": metres}
+                            for r in ev.runs for name, metres in r.first_tracked_m.items()],
         "passed": {p: all(e.passed for e in ev.episodes() if e.profile == p)
                    for p in ev.profiles},
         "median_lead_s": {p: _median([e.lead_s for e in ev.episodes()

@@ -14,7 +14,7 @@ import math
 import statistics
 import tomllib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,21 +83,44 @@ def scene_labels(folder: Path, named: frozenset[str] = frozenset()) -> ClipLabel
 def distance_errors(folder: Path, events: Sequence[dict[str, Any]],
                     frame_times: np.ndarray) -> list[float]:
     """|track distance - true distance| / true distance, for tracks matched to true boxes."""
+    return [abs(e["distance_m"] - truth["distance_m"]) / truth["distance_m"]
+            for e, truth in _matched(folder, events, frame_times, DISTANCE_IOU)
+            if "distance_m" in e and truth["distance_m"] > 0.5]
+
+
+def first_tracked(folder: Path, events: Sequence[dict[str, Any]], frame_times: np.ndarray,
+                  objects: Iterable[str]) -> dict[str, float | None]:
+    """For each of ``objects`` (named "label #id", as scene_labels names its approaches), the
+    true distance at which a confirmed track first covered it: how far out it is tracked
+    (None: never)."""
+    first: dict[str, float | None] = dict.fromkeys(objects)
+    for _, truth in _matched(folder, events, frame_times, FIRST_TRACKED_IOU):
+        name = f"{truth['label']} #{truth['id']}"
+        if name in first and first[name] is None:
+            first[name] = round(float(truth["distance_m"]), 2)
+    return first
+
+
+DISTANCE_IOU = 0.5  # a track box this close to a true box is that object
+# A far object's box is a few pixels: its track's (smoothed) box overlaps the true one less.
+FIRST_TRACKED_IOU = 0.3
+
+
+def _matched(folder: Path, events: Sequence[dict[str, Any]], frame_times: np.ndarray,
+             min_iou: float) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """(track event, the true object its box covers), in event order."""
     truth_at: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in read_truth(folder):
         if r.get("visible") and r.get("box") is not None:
             truth_at[int(r["frame"])].append(r)
-    errors = []
     for e in events:
-        if e["kind"] != "track" or "distance_m" not in e or "box" not in e:
+        if e["kind"] != "track" or "box" not in e:
             continue
         index = int(np.searchsorted(frame_times, e["t"] - 1e-6))
         best = max(truth_at.get(index, []), key=lambda r: iou(tuple(r["box"]), tuple(e["box"])),
                    default=None)
-        if best is not None and iou(tuple(best["box"]), tuple(e["box"])) >= 0.5 \
-                and best["distance_m"] > 0.5:
-            errors.append(abs(e["distance_m"] - best["distance_m"]) / best["distance_m"])
-    return errors
+        if best is not None and iou(tuple(best["box"]), tuple(e["box"])) >= min_iou:
+            yield e, best
 
 
 def median_or_none(values: list[float]) -> float | None:
