@@ -330,11 +330,7 @@ class WorldModel:
         if filt is not None:
             a = filt.axis
             distance, closing = max(a.predicted(t - filt.t), 0.0), -a.rate
-            # Only a closing speed clearly above its own noise makes a time to contact.
-            significant = closing > max(MIN_CLOSING_MPS, 2 * math.sqrt(a.p11))
-            if significant and distance > 0:
-                ttc_distance = distance / closing
-                var_distance = a.p00 / closing ** 2 + distance ** 2 * a.p11 / closing ** 4
+            ttc_distance, var_distance = _ttc_of_closing(distance, a.p00, closing, a.p11)
         timed = track.steady >= RATE_MIN_HITS or track.pixel_rates >= PIXEL_RATES_FOR_TTC
         scale = _ttc_from_scale(track, t) if timed else None
         # Growth measured, within its noise of none, of a box small in the network's input.
@@ -494,9 +490,17 @@ def _closing_with_growth(distance: float, axis: Axis, track: Track,
         return None, None
     var = 1.0 / (1.0 / var_distance + 1.0 / var_growth)
     closing = var * (-axis.rate / var_distance + seen * track.growth_rate / var_growth)
-    if closing <= max(MIN_CLOSING_MPS, 2 * math.sqrt(var)):
+    return _ttc_of_closing(distance, axis.p00, closing, var)
+
+
+def _ttc_of_closing(distance: float, var_distance: float, closing: float,
+                    var_closing: float) -> tuple[float | None, float | None]:
+    """(distance / closing speed, its variance), or (None, None) when the closing speed does
+    not stand clearly (2 sigma) above its own noise: only then is it a time to contact."""
+    if distance <= 0 or closing <= max(MIN_CLOSING_MPS, 2 * math.sqrt(var_closing)):
         return None, None
-    return distance / closing, axis.p00 / closing ** 2 + distance ** 2 * var / closing ** 4
+    return (distance / closing,
+            var_distance / closing ** 2 + distance ** 2 * var_closing / closing ** 4)
 
 
 def _combine_ttc(scale: tuple[float, float] | None, ttc_distance: float | None,
