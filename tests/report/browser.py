@@ -6,8 +6,11 @@ Debian's ``chromium`` package (``apt-get install chromium``) and the websocket-c
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -36,7 +39,8 @@ class Browser:
         self.profile = tempfile.TemporaryDirectory(prefix="rearguard-chromium-")
         self.process = subprocess.Popen(
             [executable, *FLAGS, f"--user-data-dir={self.profile.name}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)  # its helper processes share its group: stopped together
         port = self._port(Path(self.profile.name) / "DevToolsActivePort")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
             page = next(t for t in json.load(r) if t["type"] == "page")
@@ -83,10 +87,28 @@ class Browser:
         try:
             self.socket.close()
         finally:
-            self.process.terminate()
+            self._signal_group(signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                self._signal_group(signal.SIGKILL)
                 self.process.wait()
-            self.profile.cleanup()
+            self._remove_profile()
+
+    def _signal_group(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):  # all gone already
+            os.killpg(self.process.pid, sig)
+
+    def _remove_profile(self, timeout_s: float = 5.0) -> None:
+        """Remove the profile once the helpers have let go of it: one still exiting after
+        the browser process writes into it ("Directory not empty: 'Default'", 1 teardown in
+        about 12)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self.profile.cleanup()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
