@@ -28,6 +28,9 @@ class Frame:
     t: float
     index: int
     image: np.ndarray = field(repr=False)
+    # Where this picture's top-left corner sits in the camera's frame: (0, 0) but for a
+    # window cut from it (the far view's).
+    origin: tuple[int, int] = (0, 0)
 
     @property
     def size(self) -> tuple[int, int]:

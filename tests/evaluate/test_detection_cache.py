@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from rearguard.detection.farview import Crop, crop_frame
 from rearguard.evaluate.runner import CachedDetector
 from rearguard.messages import Detection, DetectionSet, Frame
 
@@ -48,3 +49,19 @@ def test_a_video_rendered_again_is_not_answered_from_the_old_frames(tmp_path: Pa
     video.write_bytes(b"frames of seed 2")  # same path, same frame count, other frames
     _answer(tmp_path / "cache", video, detector)
     assert detector.runs == 2
+
+
+def test_a_far_window_moved_by_another_pitch_is_not_answered_from_the_old_one(
+        tmp_path: Path) -> None:
+    """The far view's window follows the mounting's pitch: the same frame, a window of the
+    same shape 49 px higher, shows other pixels and needs its own answer."""
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"frames")
+    detector = CountingDetector()
+    cached = CachedDetector(detector, tmp_path / "cache")
+    cached.use(SimpleNamespace(video=video, frame_count=1, mirrored=False))
+    frame = Frame(0.0, 0, np.zeros((720, 1280, 3), np.uint8))
+    for crop in (Crop(320, 98, 640, 360), Crop(320, 49, 640, 360), Crop(320, 98, 640, 360)):
+        cached.detect(crop_frame(frame, crop))
+    assert detector.runs == 2
+    assert crop_frame(frame, Crop(320, 49, 640, 360)).origin == (320, 49)

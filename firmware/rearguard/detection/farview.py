@@ -333,7 +333,8 @@ def threat_near(obstacles: Sequence[Obstacle], near_m: float) -> bool:
 def crop_frame(frame: Frame, crop: Crop) -> Frame:
     """The far view's input: the window of the frame at full resolution (a view, no copy)."""
     window = frame.image[crop.y:crop.y + crop.height, crop.x:crop.x + crop.width]
-    return Frame(frame.t, frame.index, window)
+    return Frame(frame.t, frame.index, window,
+                 (frame.origin[0] + crop.x, frame.origin[1] + crop.y))
 
 
 def far_to_frame(detections: Sequence[Detection], crop: Crop,

@@ -117,10 +117,12 @@ class CachedDetector:
         return self.detector.work_fraction(frame_size, fit)
 
     def detect(self, frame: Frame, fit: tuple[int, int] | None = None) -> DetectionSet:
-        # The far view asks about a window of the frame: the image's shape tells them apart,
-        # and the box it is scaled to fit.
+        # The far view asks about a window of the frame: where it sits (a mounting of another
+        # pitch moves it: its old answers are for other pixels), its shape, and the box it is
+        # scaled to fit tell them apart.
         key = f"{frame.index}:{frame.image.shape[1]}x{frame.image.shape[0]}" + (
-            f":{fit[0]}x{fit[1]}" if fit else "")
+            f":{fit[0]}x{fit[1]}" if fit else "") + (
+            f"@{frame.origin[0]},{frame.origin[1]}" if frame.origin != (0, 0) else "")
         stored = self._answers.get(key)
         if stored is None:
             ds = self.detector.detect(frame, fit)
