@@ -59,6 +59,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="play every clip mirrored left to right: the same scenes, other "
                         "pixels for the detector (not mirror-symmetric): a cheap look at "
                         "footage the alerts were not tuned on")
+    p.add_argument("--pitch-off", type=float, default=0.0, metavar="DEG",
+                   help="play every clip as if its camera's pitch had been written DEG "
+                        "degrees off (positive: as if it looked further down than it did): "
+                        "how much the alerts lean on a mounting someone guessed")
     p.set_defaults(run=run)
 
 
@@ -72,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = evaluate(folders, profiles, config, detector_for, assets_dir(),
                           progress=None if quiet else _progress, speed=args.speed,
-                          mirror=args.mirror)
+                          mirror=args.mirror, pitch_off_deg=args.pitch_off)
     except LabelError as e:
         raise UsageError(str(e)) from None
     summary = summary_json(result)

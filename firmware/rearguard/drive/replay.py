@@ -24,6 +24,7 @@ from typing import Any
 from rearguard.boards import BoardProfile
 from rearguard.config import Config
 from rearguard.config.lens import camera_intrinsics
+from rearguard.config.schema import MountingConfig
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
@@ -87,6 +88,22 @@ def mirrored(session: Session) -> Session:
     detector, which is not mirror-symmetric. A cheap look at footage the alerts were not tuned
     on (``rearguard evaluate --mirror``)."""
     return dataclasses.replace(session, mirrored=True, notes=[*session.notes, "mirrored"])
+
+
+def pitch_off(session: Session, degrees: float, fallback: MountingConfig) -> Session:
+    """The session with its camera's pitch written ``degrees`` off (positive: as if it looked
+    further down than it did; ``fallback``: the mounting of a session that states none). A
+    strap sits differently on every run, and a clip's mounting is someone's guess: how much
+    the alerts lean on it (``rearguard evaluate --pitch-off``)."""
+    if not degrees:
+        return session
+    mounting = dict(session.meta.get("mounting") or dataclasses.asdict(fallback))
+    pitch = float(mounting.get("pitch_deg", fallback.pitch_deg)) + degrees
+    limits = next(f.metadata for f in dataclasses.fields(MountingConfig)
+                  if f.name == "pitch_deg")  # what a meta.toml may state
+    mounting["pitch_deg"] = min(max(pitch, limits["min"]), limits["max"])
+    return dataclasses.replace(session, meta={**session.meta, "mounting": mounting},
+                               notes=[*session.notes, f"pitch {degrees:+g} deg (--pitch-off)"])
 
 
 def replay_session(session: Session, config: Config, detector: Detector,

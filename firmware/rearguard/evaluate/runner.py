@@ -22,7 +22,7 @@ from rearguard.boards import board_profile, resolve_model
 from rearguard.config import Config
 from rearguard.detection import Detector, model_spec, open_detector
 from rearguard.detection.detector import input_side
-from rearguard.drive.replay import mirrored, replay_session, time_scaled
+from rearguard.drive.replay import mirrored, pitch_off, replay_session, time_scaled
 from rearguard.evaluate import kitti, scenes
 from rearguard.evaluate.labels import ClipLabels, load_labels
 from rearguard.evaluate.metrics import (
@@ -202,10 +202,11 @@ class Evaluation:
 def evaluate(folders: Sequence[Path], profiles: Sequence[str], config: Config,
              detector_for: Callable[[str], CachedDetector], assets: Path | None = None,
              progress: Progress | None = None, speed: float = 1.0,
-             mirror: bool = False) -> Evaluation:
+             mirror: bool = False, pitch_off_deg: float = 0.0) -> Evaluation:
     """Replay each folder (a labelled clip or a rendered scene) under each profile, with the
     detector ``detector_for(profile)`` gives (each board may have its own default model);
-    ``speed`` times faster, and ``mirror``: every frame mirrored left to right."""
+    ``speed`` times faster, ``mirror``: every frame mirrored left to right, and
+    ``pitch_off_deg``: each camera's pitch written that far off."""
     result = Evaluation(list(profiles))
     result.models = {p: detector_for(p).spec.name for p in profiles}
     for folder in folders:
@@ -216,6 +217,7 @@ def evaluate(folders: Sequence[Path], profiles: Sequence[str], config: Config,
         session = time_scaled(open_session(folder), speed)
         if mirror:
             session = mirrored(session)
+        session = pitch_off(session, pitch_off_deg, config.mounting)
         for profile in profiles:
             if progress is not None:
                 progress(f"{labels.name} ({profile})")
