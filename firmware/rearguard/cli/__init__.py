@@ -27,6 +27,7 @@ COMMANDS = [
     "sessions",
     "mb1242_address",
     "synth",
+    "mounting",
 ]
 
 
