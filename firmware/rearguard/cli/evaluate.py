@@ -3,6 +3,8 @@
     rearguard evaluate                           # tests/labels and tests/scenarios, pi4 and pi5
     rearguard evaluate --scenes /tmp/scenes      # and every scene rendered by `rearguard synth`
     rearguard evaluate --json out.json --plot lead.png
+    rearguard evaluate --scenes /tmp/scenes --mirror        # footage the alerts were not tuned on
+    rearguard evaluate --scenes /tmp/scenes --pitch-off 3   # each camera's pitch written 3 deg off
 """
 
 from __future__ import annotations
