@@ -286,6 +286,9 @@ def test_cli_replay_of_a_plain_video_prints_a_summary(tmp_path, capsys, detector
     assert summary["frames"]["total"] == 188
     assert summary["frames"]["processed"] + summary["frames"]["dropped"] == 188
     assert (out / "events.jsonl").stat().st_size > 0
+    # A plain clip states no mounting: the summary says whose it took, and where to get one.
+    assert summary["mounting"] == {"height_m": 1.1, "pitch_deg": 5.0, "stated_by": "config"}
+    assert "1.1 m up, looking 5 deg down (the config's" in text and "rearguard mounting" in text
 
 
 def test_cli_replay_json_prints_the_summary_file(tmp_path, capsys, detector):

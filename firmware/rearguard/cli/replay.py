@@ -14,7 +14,12 @@ from rearguard.detection import open_detector
 from rearguard.drive.replay import ReplayResult, replay_session, time_scaled
 from rearguard.messages import AlertLevel
 from rearguard.session import EventLog, Session, open_session
-from rearguard.session.settings import HFOV_MAX_DEG, HFOV_MIN_DEG, recorded_config
+from rearguard.session.settings import (
+    HFOV_MAX_DEG,
+    HFOV_MIN_DEG,
+    config_for_session,
+    recorded_config,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -116,6 +121,7 @@ def summarize(result: ReplayResult, config: Config) -> dict:
     wall = sorted(result.detector_wall_s)
     times = result.session.frame_times
     faults = [e for e in result.events if e["kind"] == "fault"]
+    mounting = config_for_session(config, result.session).mounting
     return {
         "session": str(result.session.path),
         "start_t": float(times[0]) if len(times) else 0.0,
@@ -139,6 +145,10 @@ def summarize(result: ReplayResult, config: Config) -> dict:
                    for f in faults],
         "events": len(result.events),
         "notes": result.session.notes,
+        # Distances lean on it (README, "A mounting written off"): say whose it is.
+        "mounting": {"height_m": mounting.height_m, "pitch_deg": mounting.pitch_deg,
+                     "stated_by": "session" if "mounting" in result.session.meta
+                     else "config"},
     }
 
 
@@ -148,6 +158,11 @@ def print_summary(s: dict, out: Path) -> None:
           f"profile {s['profile']} ({s['modelled_inference_ms']:g} ms per frame modelled)")
     print(f"  frames: {frames['total']} captured, {frames['processed']} processed, "
           f"{frames['dropped']} dropped")
+    m = s["mounting"]
+    whose = "as the recording states" if m["stated_by"] == "session" else (
+        "the config's: the recording states none; `rearguard mounting` reads the pitch from "
+        "the people in it")
+    print(f"  camera: {m['height_m']:g} m up, looking {m['pitch_deg']:g} deg down ({whose})")
     d = s["detector_ms_here"]
     if d["median"] is not None:
         print(f"  detector on this machine: {d['median']} ms median, {d['p95']} ms p95")
