@@ -60,7 +60,7 @@ class _Detector:
 class _Scale:
     """Stands in for the ScaleMeter: remembers what it got, returns a set with growth."""
 
-    def measure(self, frame, ds):
+    def measure(self, frame, ds, final=True):
         self.got = (frame, ds)
         return replace(ds, detections=tuple(replace(d, growth=0.5, growth_sigma=0.1)
                                             for d in ds.detections))

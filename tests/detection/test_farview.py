@@ -404,3 +404,58 @@ def test_the_far_view_is_fed_at_its_own_smaller_size_without_binding_again(asset
     assert not binds
     assert yolox.work_fraction(window.crop.size, window.fit) < 0.6 * yolox.work_fraction(
         (1280, 720))
+
+
+class ScriptedDetector(CountingDetector):
+    """Finds the given boxes: ``full`` in the whole frame, ``far`` (window pixels) in the far
+    view's window."""
+
+    def __init__(self, full, far):
+        super().__init__()
+        self.full, self.far = full, far
+
+    def detect(self, frame: Frame, fit=None) -> DetectionSet:
+        self.sizes.append(frame.size)
+        boxes = self.full if frame.size == (1280, 720) else self.far
+        return DetectionSet(frame.t, frame.index, frame.size, tuple(
+            Detection("person", 0, 0.9 - 0.01 * i, box) for i, box in enumerate(boxes)))
+
+
+OUTSIDE = (50.0, 300.0, 150.0, 600.0)  # left of the window (320-960 x 98-458)
+HELD = (600.0, 200.0, 640.0, 300.0)  # wholly inside it
+PAST_RIGHT = (900.0, 300.0, 1000.0, 500.0)  # reaching past its right edge: seen cut there
+PAST_BOTTOM = (500.0, 380.0, 560.0, 470.0)  # past its bottom edge by 12 px
+FAR_OF_HELD = (280.0, 100.0, 322.0, 204.0)  # the far view's box of HELD, in window pixels
+
+
+@pytest.mark.parametrize("far", [[FAR_OF_HELD], []])
+def test_a_shared_frame_is_decided_on_in_two_parts_that_make_the_merge(far):
+    """A Pi 5 runs the far view after the full view on every second frame. The full view's
+    boxes that no far box can replace (outside the window, or reaching past its edge, where
+    the far view saw their object cut) go on before the far view runs; the rest follow. The
+    parts are the merge's boxes, each once: the far view's box of the held person, or, when
+    it finds nothing, the full view's."""
+    full = [OUTSIDE, HELD, PAST_RIGHT, PAST_BOTTOM]
+    image = np.zeros((720, 1280, 3), np.uint8)
+    frames = [Frame(i * 0.056, i, image) for i in range(2)]
+    whole = ViewScheduler(FarViewConfig(every=2), MountingConfig(), K720, view_s=0.056)
+    merged = [whole.detect(ScriptedDetector(full, far), f) for f in frames][1]
+
+    views = ViewScheduler(FarViewConfig(every=2), MountingConfig(), K720, view_s=0.056)
+    detector = ScriptedDetector(full, far)
+    firsts, sizes_then = [], []
+
+    def first(part):
+        firsts.append(part)
+        sizes_then.append(list(detector.sizes))
+
+    alone = views.start(detector, frames[0], first)  # no far view due: one part, whole
+    assert not firsts and alone.part == "whole" and len(alone.decoded().detections) == 4
+    rest = views.start(detector, frames[1], first)
+    assert len(firsts) == 1 and sizes_then[0][-1] == (1280, 720)  # before the far view ran
+    assert detector.sizes[-1] == FAR_WINDOW
+    one = {d.box for d in firsts[0].decoded().detections}
+    two = {d.box for d in rest.decoded().detections}
+    assert one == {OUTSIDE, PAST_RIGHT, PAST_BOTTOM}
+    assert two == ({(600.0, 198.0, 642.0, 302.0)} if far else {HELD})
+    assert one | two == {d.box for d in merged.detections} and not one & two

@@ -97,6 +97,22 @@ def test_each_object_gets_its_own_growth_from_one_flow_pass():
     assert (growing.box, cup.box, shrinking.box, tiny.box) == tuple(d.box for d in detections)
 
 
+def test_a_frame_measured_in_two_parts_gives_what_it_gives_whole():
+    """A Pi 5's shared frame goes to the meters in two parts (farview.FIRST, then the rest):
+    both are measured against the previous frame, and the next frame against this one."""
+    whole, parts = ScaleMeter({"person"}), ScaleMeter({"person"})
+    for index, t in enumerate((0.0, 0.1, 0.2)):
+        image, detections = two_objects(t)
+        frame = Frame(t, index, image)
+        at_once = whole.measure(frame, DetectionSet(t, index, (640, 360), detections))
+        first = parts.measure(frame, DetectionSet(t, index, (640, 360), detections[:2]),
+                              final=False)
+        rest = parts.measure(frame, DetectionSet(t, index, (640, 360), detections[2:]))
+        assert [d.growth for d in first.detections + rest.detections] \
+            == [d.growth for d in at_once.detections]
+    assert at_once.detections[0].growth == pytest.approx(0.5, abs=0.15)
+
+
 def test_a_far_object_is_measured_at_full_resolution():
     """Shrunk to the work image a far object's growth between two looks is a fraction of a
     pixel; in the full-size frame around it, it is measured."""

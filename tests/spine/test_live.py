@@ -33,6 +33,11 @@ def test_run_simulated_records_a_session_that_replays(assets, tmp_path, capsys):
     assert {"frame", "detection", "track", "range"} <= {e["kind"] for e in logged}
     # The pixels thread measured the detector's boxes before the core got them.
     assert any(e["kind"] == "detection" and e.get("growth") is not None for e in logged)
+    # Frames the far view shares went on in two parts (the full view's boxes beside the far
+    # window first, tracked before the rest came): one frame event each all the same.
+    done = [e["index"] for e in logged if e["kind"] == "frame" and "done" in e]
+    assert len(done) == len(set(done)) and any(e.get("view") == "far" for e in logged)
+    assert any(_in_two_parts(logged, index) for index in done)
     assert read_events(recorded / "events.jsonl") == read_events(events)
     assert main(["replay", str(recorded), "--out", str(tmp_path / "replay")]) == 0
 
@@ -59,3 +64,15 @@ def test_a_camera_that_stops_becomes_a_fault_the_runner_feels(assets):
     assert any(r["kind"] == "range" for r in records)  # and the rest keeps working
 
 
+
+
+def _in_two_parts(logged: list[dict], index: int) -> bool:
+    """Did frame ``index``'s detections reach the core in two batches, tracks between?"""
+    batches, inside = 0, False
+    for e in logged:
+        if e["kind"] == "detection" and e["frame"] == index:
+            batches += not inside
+            inside = True
+        elif e["kind"] == "track":
+            inside = False
+    return batches == 2

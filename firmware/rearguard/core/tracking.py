@@ -445,6 +445,8 @@ class Tracker:
         bob_px = 2 * GAIT_BOB * frame_size[1]  # the same for every pair: once a frame
         candidates = []
         for track in self.tracks:
+            if track.t == t:
+                continue  # updated by this frame's first part (farview.FIRST): once a frame
             # What a pair needs of its track, once per track rather than once per pair.
             predicted = _Prediction(track.box_at(t), self.confirmed(track),
                                     t - track.last_seen)

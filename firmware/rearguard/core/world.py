@@ -174,8 +174,10 @@ class WorldModel:
             if track.jumped:  # another object took the box over: its distance is void
                 self._distances.pop(track.track_id, None)
             self._measure(track, k)
+        # This call's tracks only: a frame's first part already reported its own.
+        now = {id(track) for track in updated}
         return [self._track_event(ds.t, track) for track in self.tracker.tracks
-                if track.t == ds.t and self.tracker.confirmed(track)]
+                if id(track) in now and self.tracker.confirmed(track)]
 
     def _measure(self, track: Track, k: CameraIntrinsics) -> None:
         # The detector's own box, not the tracker's smoothed one: the distance filter smooths

@@ -22,6 +22,7 @@ class PixelMeters:
         labels = self.growth.labels
         return sum(labels is None or d.label in labels for d in ds.detections)
 
-    def measure(self, frame: Frame, ds: DetectionSet) -> DetectionSet:
-        """``ds`` with each detection's ``growth`` and ``appearance`` where its pixels allow."""
-        return self.looks.measure(frame, self.growth.measure(frame, ds))
+    def measure(self, frame: Frame, ds: DetectionSet, final: bool = True) -> DetectionSet:
+        """``ds`` with each detection's ``growth`` and ``appearance`` where its pixels allow.
+        ``final``: False for the first part of a frame's detections (the rest follow)."""
+        return self.looks.measure(frame, self.growth.measure(frame, ds, final))

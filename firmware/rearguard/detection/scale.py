@@ -69,13 +69,22 @@ class ScaleMeter:
         self._full: np.ndarray | None = None
         self._previous_t = -math.inf
         self._scale = 1.0
+        self._pending: tuple[int, np.ndarray] | None = None  # a frame measured in part
 
-    def measure(self, frame: Frame, ds: DetectionSet) -> DetectionSet:
-        """``ds`` with ``growth`` filled in where the object's pixels allow."""
-        gray = self._gray(frame.image)
+    def measure(self, frame: Frame, ds: DetectionSet, final: bool = True) -> DetectionSet:
+        """``ds`` with ``growth`` filled in where the object's pixels allow. ``final``: False
+        for a first part of the frame's detections (more of the same frame follow), which
+        keeps the previous frame to measure them against."""
+        if self._pending is not None and self._pending[0] == frame.index:
+            gray = self._pending[1]  # the rest of a frame measured in part: already grey
+        else:
+            gray = self._gray(frame.image)
         dt = frame.t - self._previous_t
         if self._previous is not None and 0 < dt <= MAX_GAP_S and ds.detections:
             ds = replace(ds, detections=self._growths(ds.detections, gray, dt))
+        self._pending = None if final else (frame.index, gray)
+        if not final:
+            return ds
         self._previous, self._current = gray, self._previous  # swap buffers, no new arrays
         self._previous_full, self._full = self._full, self._previous_full
         self._previous_t = frame.t

@@ -29,6 +29,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from rearguard.config import Config
@@ -36,7 +37,7 @@ from rearguard.config.lens import camera_intrinsics
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
-from rearguard.detection.farview import StartedViews, ViewScheduler, threat_near
+from rearguard.detection.farview import FIRST, StartedViews, ViewScheduler, threat_near
 from rearguard.detection.pixels import PixelMeters
 from rearguard.devices.base import DeviceFault, FrameSource, Rangefinder
 from rearguard.drive import systemd
@@ -257,11 +258,17 @@ class LiveLoop:
             try:
                 self.views.threat_near = threat_near(self.core.obstacles,
                                                      self.config.far_view.near_m)
-                views = self.views.start(self.detector, frame)
+                # A frame both views share: the full view's part goes on while the far view
+                # runs (ViewScheduler.start).
+                views = self.views.start(self.detector, frame, partial(self._hand_first,
+                                                                       frame, start))
             except Exception as e:  # a detector crash is a fault the runner feels, not the end
                 self.inputs.put(_Input(frame.t, "fault", (Stage.DETECTOR, repr(e))))
                 continue
             self._hand_to_meters(_Found(frame, views, start))
+
+    def _hand_first(self, frame: Frame, start: float, first: StartedViews) -> None:
+        self._hand_to_meters(_Found(frame, first, start))
 
     def _hand_to_meters(self, item: _Found) -> None:
         """Queue ``item`` for the pixels thread; wait (alive) while it is full."""
@@ -279,13 +286,14 @@ class LiveLoop:
                 item = self.measuring.get(timeout=0.2)
             except queue.Empty:
                 continue
+            final = item.views.part != FIRST  # the rest of the frame follows
             try:
-                detections = self.pixels.measure(item.frame, item.views.decoded())
+                detections = self.pixels.measure(item.frame, item.views.decoded(), final)
             except Exception as e:  # part of the detector's stage for the runner
                 self.inputs.put(_Input(item.frame.t, "fault", (Stage.DETECTOR, repr(e))))
                 continue
             self.inputs.put(_Input(item.frame.t, "detections",
-                                   (detections, item.start, self.clock())))
+                                   (detections, item.start, self.clock(), final)))
 
     def _ranging_thread(self, rangefinder: Rangefinder, period_s: float) -> None:
         name = f"ranger-{rangefinder.name}"
@@ -442,8 +450,9 @@ class LiveLoop:
             self.core.on_frame(item.t, item.payload)
         elif item.kind == "detections":
             detections: DetectionSet = item.payload[0]
-            self._events(event(item.t, "frame", index=detections.frame_index,
-                               start=item.payload[1], done=item.payload[2]))
+            if item.payload[3]:  # the frame's last part: the frame is done
+                self._events(event(item.t, "frame", index=detections.frame_index,
+                                   start=item.payload[1], done=item.payload[2]))
             self.core.on_detections(detections)
         elif item.kind == "dropped":
             self._events(event(item.t, "frame", index=item.payload, dropped=True))

@@ -28,7 +28,7 @@ from rearguard.config.schema import MountingConfig
 from rearguard.core.events import event
 from rearguard.core.pipeline import Core, EventSink
 from rearguard.detection import Detector
-from rearguard.detection.farview import ViewScheduler, threat_near
+from rearguard.detection.farview import StartedViews, ViewScheduler, threat_near
 from rearguard.detection.pixels import PixelMeters
 from rearguard.messages import AlertCommand, Frame, RangeReading, Stage
 from rearguard.session import ButtonPress, RecordedFault, Session
@@ -224,16 +224,25 @@ class _Replayer:
         began = time.perf_counter()
         self.views.threat_near = threat_near(self.core.obstacles, self.near_m)
         far_runs = self.views.far_runs
-        detections = self.pixels.measure(frame, self.views.detect(self.detector, frame))
-        self.result.detector_wall_s.append(time.perf_counter() - began)
+        first: list[StartedViews] = []
+        rest = self.views.start(self.detector, frame, first.append)
         self.busy_until = t + self.views.spent_s
-        self.meters_until = max(self.busy_until, self.meters_until) + \
-            self.result.profile.pixels_s(self.pixels.objects(detections))
+        if first:  # a frame both views share: its first part is ready after the full view
+            self._to_core(frame, first[0], t + (self.views.view_s or 0.0), final=False)
+        self._to_core(frame, rest, self.busy_until, final=True)
+        self.result.detector_wall_s.append(time.perf_counter() - began)
         self.result.far_views += self.views.far_runs - far_runs
         self.result.frames_processed += 1
         self.record(event(frame.t, "frame", index=frame.index, start=t, done=self.meters_until))
-        self.push(self.meters_until, _RESULT, detections)
         self.push(self.busy_until, _FREE, None)
+
+    def _to_core(self, frame: Frame, views: StartedViews, ready: float, final: bool) -> None:
+        """Views the network had run by ``ready``: decoded and through the pixel meters (on
+        their own thread, one part of a frame after another), then on to the core."""
+        found = self.pixels.measure(frame, views.decoded(), final)
+        self.meters_until = max(ready, self.meters_until) + \
+            self.result.profile.pixels_s(self.pixels.objects(found))
+        self.push(self.meters_until, _RESULT, found)
 
     def _drop(self, frame: Frame) -> None:
         self.result.frames_dropped += 1
