@@ -50,10 +50,13 @@ Clock = Callable[[], float]
 RETRY_S = 0.5  # wait before retrying a device that failed
 JOIN_S = 0.5  # at the end, the most to wait for all threads together (SIGTERM: exit in 1 s)
 ROOM_EVERY_S = 5.0  # how often the recorder checks the recording folder's quota
-MEASURING_BACKLOG = 2  # frames the detector may run ahead of the pixel meters
+# Frames (or parts of a shared frame, farview.FIRST) the detector may run ahead of the pixel
+# meters.
+MEASURING_BACKLOG = 2
 # Views whose outputs are alive at once (the detector's ring of output buffers, per input
 # shape): the frames queued, the one being decoded and the one the network writes, two views
-# each at most (the full and the far view; the wide far window has the full view's shape).
+# each at most (the full and the far view; the wide far window has the full view's shape). A
+# shared frame's two parts hold its two views between them: no more.
 OUTPUTS_IN_FLIGHT = 2 * (MEASURING_BACKLOG + 2)
 # Faults the policy has no pattern for (nothing about what the device can see): the loop
 # plays these once when the fault starts.
