@@ -19,19 +19,13 @@ from pathlib import Path
 from rearguard.boards import PROFILES, board_profile
 from rearguard.cli import UsageError
 from rearguard.cli.progress import Progress
-from rearguard.cli.replay import field_of_view, with_hfov
-from rearguard.config import load_config
+from rearguard.cli.replay import field_of_view, replay_config, with_hfov
 from rearguard.config.lens import camera_intrinsics
 from rearguard.core.horizon import PitchFromPeople, PitchReading
 from rearguard.detection import open_detector
 from rearguard.drive.replay import replay_session
 from rearguard.session import open_session
-from rearguard.session.settings import (
-    config_for_session,
-    recorded_config,
-    session_intrinsics,
-    video_size,
-)
+from rearguard.session.settings import config_for_session, session_intrinsics, video_size
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,9 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     session = with_hfov(open_session(args.session), args.hfov)
-    config = load_config(args.config) if args.config else (
-        recorded_config(session) or load_config(None))
-    config = config_for_session(config, session)
+    config = config_for_session(replay_config(session, args.config), session)
     board = board_profile(args.profile or config.board.profile)
     detector = open_detector(config.detector, board)
     person = detector.spec.obstacle_heights.get("person")

@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
 def replay_and_report(session: Session, config_path: Path | None, profile_name: str | None,
                       out: Path | None, *, as_json: bool = False) -> ReplayResult:
     """Replay ``session``, write OUT/events.jsonl and OUT/summary.json, print the summary."""
-    config = _config(session, config_path)
+    config = replay_config(session, config_path)
     profile = board_profile(profile_name or config.board.profile)
     detector = open_detector(config.detector, profile)  # checks the model file before starting
     out = out or Path("runs") / session.name
@@ -110,7 +110,9 @@ def replay_and_report(session: Session, config_path: Path | None, profile_name: 
     return result
 
 
-def _config(session: Session, config_path: Path | None) -> Config:
+def replay_config(session: Session, config_path: Path | None) -> Config:
+    """The config a replay of ``session`` runs with: the file given, else the one the session
+    recorded, else the built-in defaults."""
     if config_path is not None:
         return load_config(config_path)
     return recorded_config(session) or load_config(None)
