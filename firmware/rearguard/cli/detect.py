@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from rearguard.boards import board_profile
 from rearguard.cli import UsageError
@@ -24,6 +25,9 @@ from rearguard.detection.farview import Crop, ViewScheduler, merge
 from rearguard.messages import DetectionSet, Frame
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+JPEG_START, JPEG_END, JPEG_SCAN = b"\xff\xd8", 0xD9, 0xDA
+# Markers with no length field after them: restarts (inside a scan) and TEM.
+_BARE_MARKERS = frozenset({0x01, *range(0xD0, 0xD8)})
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -77,7 +81,12 @@ def _frames(source: Path, every: int) -> Iterator[Frame]:
     if not source.is_file():
         raise UsageError(f"{source}: no such file")
     if source.suffix.lower() in IMAGE_SUFFIXES:
-        image = cv2.imread(str(source), cv2.IMREAD_COLOR)
+        data = np.fromfile(source, np.uint8)
+        if data[:2].tobytes() == JPEG_START and not jpeg_is_whole(data.tobytes()):
+            # libjpeg decodes what is there and greys the rest, with a warning only
+            raise UsageError(f"{source}: the JPEG is cut short (no end-of-image marker after "
+                             f"its image data); copy the photo again")
+        image = cv2.imdecode(data, cv2.IMREAD_COLOR)
         if image is None:
             raise UsageError(f"{source}: OpenCV cannot read this image")
         yield Frame(0.0, 0, image)
@@ -114,3 +123,49 @@ def _print(ds: DetectionSet, as_json: bool, crop: Crop | None) -> None:
         x1, y1, x2, y2 = d.box
         print(f"  {d.label:<14} {d.score:.2f}  [{x1:.0f}, {y1:.0f}, {x2:.0f}, {y2:.0f}]  "
               f"{d.view}")
+
+
+def jpeg_is_whole(data: bytes) -> bool:
+    """Does the JPEG in ``data`` reach its end-of-image marker?
+
+    Walks the file's segments (each states its length) and, after each scan header, the
+    scan's coded data to the next marker (in coded data a 0xFF byte is followed by 0x00, a
+    restart marker or another 0xFF). A file cut short ends inside a segment or a scan. A
+    check for the last two bytes would not do: cameras append data after the image (a motion
+    photo's video), and an EXIF thumbnail holds an end marker of its own before the image.
+    """
+    pos, size = 2, len(data)
+    while pos + 2 <= size:
+        if data[pos] != 0xFF:
+            return False
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        if marker == JPEG_END:
+            return True
+        if marker in _BARE_MARKERS:
+            pos += 2
+            continue
+        if pos + 4 > size:
+            return False
+        pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
+        if marker == JPEG_SCAN:
+            pos = _scan_end(data, pos)
+    return False
+
+
+def _scan_end(data: bytes, pos: int) -> int:
+    """Where the coded data starting at ``pos`` ends: the next marker, or the data's end."""
+    size = len(data)
+    while True:
+        pos = data.find(b"\xff", pos)
+        if pos < 0 or pos + 1 >= size:
+            return size
+        following = data[pos + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7:
+            pos += 2  # a stuffed 0xFF or a restart marker: still coded data
+        elif following == 0xFF:
+            pos += 1
+        else:
+            return pos
