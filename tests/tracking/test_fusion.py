@@ -449,3 +449,29 @@ def test_a_far_walkers_tall_box_is_no_fast_approach_when_his_pixels_barely_grow(
     soonest = math.inf if ttc is None else ttc - CONFIG.alert.warning_sigmas * sigma
     # He is 14 s away; weighed, the soonest plausible contact is beyond even a CAUTION's.
     assert (soonest > CONFIG.alert.caution_ttc_s) is weighed
+
+
+def _two_looks(growths: tuple[float, float], sigma: float) -> list:
+    """A dog 7.4 m and then 6.2 m away (8 m/s, looks 0.15 s apart, a Pi 4's), whose second
+    box carries a growth its own pixels measured: the obstacles after the second look."""
+    k = camera_intrinsics(CONFIG.camera).scaled_to(1280, 720)
+    world = WorldModel(replace(CONFIG, rangefinders=[]), {"dog": 0.6})
+    dog = Scene("dog", 0.6, 0.8, 8.0, start_m=7.4)
+    for n, (t, growth) in enumerate(zip((0.0, 0.15), growths, strict=True)):
+        det = Detection("dog", 16, 0.5, dog.project(k, t), growth=growth, growth_sigma=sigma)
+        world.add_detections(DetectionSet(t, n, (k.width, k.height), (det,)))
+    return world.obstacles(0.15)
+
+
+def test_an_object_whose_pixels_show_it_arriving_is_an_obstacle_from_its_second_box():
+    """Three boxes would come too late: the dog is 0.8 s from the lens. Its pixels grow at
+    1.3 +- 0.06 a second, clear of their noise, a time to contact under the DANGER time."""
+    (dog,) = _two_looks((None, 1.3), 0.06)
+    assert dog.time_to_contact_s is not None and dog.time_to_contact_s < 1.0
+
+
+def test_two_boxes_whose_pixels_do_not_clearly_show_an_arrival_are_no_obstacle_yet():
+    """The same boxes, with a measurement as fast but as noisy as a merged box's (1.3 +- 0.5),
+    or one clear of its noise that says 2 s to contact: the track waits for its third box."""
+    assert _two_looks((None, 1.3), 0.5) == []
+    assert _two_looks((None, 0.5), 0.06) == []

@@ -133,7 +133,8 @@ class FarViewConfig:
 @dataclass(frozen=True)
 class TrackingConfig:
     confirm_hits: int = setting(3, min=1, max=20, doc=(
-        "Detections needed before a track counts as an obstacle."))
+        "Detections needed before a track counts as an obstacle; two are enough when the "
+        "object's own pixels show it reaching the lens within alert.danger_ttc_s."))
     drop_after_s: float = setting(1.0, min=0.05, max=5.0, doc=(
         "A track not seen for this long is dropped (time, not frames: dropped frames are fine). "
         "Long enough to keep a person through a passer-by's occlusion at a Pi 4's 5 Hz; its "

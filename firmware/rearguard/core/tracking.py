@@ -341,6 +341,9 @@ class Track:
     votes: dict[str, float] = field(default_factory=dict)  # class -> summed detector scores
     pixel_rates: int = 0  # growth measurements from the object's own pixels (optical flow)
     pixel_rate_t: float = -math.inf  # when the last one came
+    # Its own pixels once showed it reaching the lens within the tracker's urgent_ttc_s (at two
+    # sigma): an obstacle from its second box on (see ``Tracker.confirmed``).
+    urgent: bool = False
     last_seen: float = 0.0
     score: float = 0.0
     appearance: tuple[float, ...] | None = None  # its boxes' colour histogram, smoothed
@@ -392,9 +395,12 @@ def _log_size_var(log_size: float, edge_px: float = EDGE_PX) -> float:
 class Tracker:
     """Associates each frame's detections with tracks (greedy by tier, then IoU)."""
 
-    def __init__(self, config: TrackingConfig, labels: set[str] | frozenset[str]):
+    def __init__(self, config: TrackingConfig, labels: set[str] | frozenset[str],
+                 urgent_ttc_s: float | None = None):
         self.config = config
         self.labels = frozenset(labels)  # classes worth tracking (obstacles)
+        # A growth rate that confirms a track at once (the policy's DANGER time, inverted).
+        self._urgent_rate = 1.0 / urgent_ttc_s if urgent_ttc_s else math.inf
         self.tracks: list[Track] = []
         self._next_id = 1
 
@@ -429,7 +435,11 @@ class Tracker:
         return abs(log_size - axis.predicted(dt)) > max(4 * spread, SIZE_JUMP)
 
     def confirmed(self, track: Track) -> bool:
-        return track.hits >= self.config.confirm_hits
+        """An obstacle, not a detector's passing fancy: ``confirm_hits`` boxes, or two when
+        the object's own pixels say it is about to arrive (``Track.urgent``). The third box of
+        an object that close comes too late (dog-in-path on a Pi 4: a dog 7 m away at 8 m/s is
+        seen on two boxes 0.15 s apart, and the next found it 0.2 s before contact)."""
+        return track.hits >= self.config.confirm_hits or track.urgent
 
     def _associate(self, detections: list[Detection], t: float,
                    frame_size: tuple[int, int]) -> list[tuple[Track, Detection]]:
@@ -551,6 +561,12 @@ class Tracker:
         track.u.step(dt, ACCEL_PX, u, centre_var)
         track.v.step(dt, ACCEL_PX, v, max(centre_var, (GAIT_BOB * frame_size[1]) ** 2))
         self._update_scale(track, det, dt, log_size, aspect, frame_size)
+        # One pixel measurement, not the box's size change (a partial or merged box of a new
+        # track grows as fast, and a close car crossing gave such a box a rate of 1.3 +- 0.23),
+        # and one clear of its own noise: a dog 7 m away read 1.32 +- 0.06.
+        if det.growth is not None and det.growth_sigma is not None \
+                and det.growth - 2 * det.growth_sigma >= self._urgent_rate:
+            track.urgent = True
         track.aspect += ASPECT_SMOOTHING * (aspect - track.aspect)
         track.detected_box = det.box
         track.detected_px = det.input_px

@@ -145,7 +145,7 @@ class WorldModel:
                  intrinsics: CameraIntrinsics | None = None):
         self.config = config
         self.class_heights = dict(class_heights)
-        self.tracker = Tracker(config.tracking, set(class_heights))
+        self.tracker = Tracker(config.tracking, set(class_heights), config.alert.danger_ttc_s)
         if intrinsics is None and config.camera.lens == "calibrated":
             raise ValueError("a calibrated lens: the driver passes its intrinsics in")
         self._intrinsics = intrinsics or lens_intrinsics(config.camera.lens)
@@ -333,7 +333,8 @@ class WorldModel:
             a = filt.axis
             distance, closing = max(a.predicted(t - filt.t), 0.0), -a.rate
             ttc_distance, var_distance = _ttc_of_closing(distance, a.p00, closing, a.p11)
-        timed = track.steady >= RATE_MIN_HITS or track.pixel_rates >= PIXEL_RATES_FOR_TTC
+        timed = track.steady >= RATE_MIN_HITS or track.pixel_rates >= PIXEL_RATES_FOR_TTC \
+            or track.urgent
         scale = _ttc_from_scale(track, t) if timed else None
         # Growth measured, within its noise of none, of a box small in the network's input.
         faint = timed and scale is None and _small_in_input(track)
@@ -370,9 +371,10 @@ class WorldModel:
         # measured its growth (each measurement is a rate, not a size to difference): on a
         # 5 Hz board a car at 13 m/s is 0.8 s from contact by its fifth box. Settled by its
         # pixels alone, only they time it: a closing speed differenced from fewer boxes is
-        # whatever the last box's jump made it.
+        # whatever the last box's jump made it. One measurement settles them when it alone
+        # shows the object arriving (Track.urgent).
         by_boxes = track.hits >= RATE_MIN_HITS
-        settled = by_boxes or (
+        settled = by_boxes or track.urgent or (
             track.pixel_rates >= PIXEL_RATES_FOR_TTC and self.tracker.confirmed(track))
         if not by_boxes:
             ttc_distance = None
