@@ -409,21 +409,26 @@ def test_a_box_only_the_coasting_slack_reaches_is_no_speed():
     assert abs(filt.axis.rate) < 1.0
 
 
-def _far_walker_with_one_tall_box(world: WorldModel, k) -> float:
+def _far_walker_with_one_tall_box(world: WorldModel, k, fine_after: bool = False,
+                                  tall: float = 1.28) -> float:
     """A walker closing at 1.8 m/s from 28 m, seen at 10 Hz by a full view of 416 px (3.08
     frame px per input px: his box 18-20 input px tall); his pixels grow as they should
-    (0.07/s, +- 0.1). The last box, at 1.1 s, is 28 % too tall (a low-score box, as the full
-    view gives a person that small). Returns the time of that look."""
+    (0.07/s, +- 0.1). The box at 1.1 s is ``tall`` times too tall (a low-score box, as the full
+    view gives a person that small). ``fine_after``: a far view's box of him follows at 1.15 s, at
+    twice the full view's resolution (about 40 input px tall). Returns the time of the last
+    look."""
     walker = Scene("person", 1.7, 0.5, 1.8, start_m=28.0)
+    looks = [(n / 10, 1280 / 416) for n in range(12)]
+    if fine_after:
+        looks.append((1.15, 1280 / 416 / 2))
     t = 0.0
-    for n in range(12):
-        t = n / 10
+    for n, (t, input_px) in enumerate(looks):
         box = walker.project(k, t)
         if n == 11:
-            box = (box[0], box[1], box[2], box[1] + 1.28 * (box[3] - box[1]))
+            box = (box[0], box[1], box[2], box[1] + tall * (box[3] - box[1]))
         growth = 1.8 / walker.distance_at(t)
         det = Detection("person", 0, 0.6, box, growth=growth, growth_sigma=0.1,
-                        input_px=1280 / 416)
+                        input_px=input_px)
         world.add_detections(DetectionSet(t, n, (k.width, k.height), (det,)))
     return t
 
@@ -475,3 +480,24 @@ def test_two_boxes_whose_pixels_do_not_clearly_show_an_arrival_are_no_obstacle_y
     or one clear of its noise that says 2 s to contact: the track waits for its third box."""
     assert _two_looks((None, 1.3), 0.5) == []
     assert _two_looks((None, 0.5), 0.06) == []
+
+
+@pytest.mark.parametrize("remembered", [True, False])
+def test_a_fine_box_after_a_tall_coarse_one_does_not_make_its_speed_trustworthy(
+        remembered, monkeypatch):
+    """The far view's box after the full view's box 40 % too tall is large in its input, but the
+    distance filter still carries the tall box's speed: it is weighed with the walker's pixels
+    for a while yet (busy-path-20s, Pi 5, another noise seed: a WARNING 15 s before the walker
+    came). Forgotten at once, the same looks give a time to contact within a CAUTION's reach."""
+    import rearguard.core.world as world_module
+
+    if not remembered:
+        monkeypatch.setattr(world_module, "COARSE_MEMORY_S", -1.0)
+    k = camera_intrinsics(CONFIG.camera).scaled_to(1280, 720)
+    world = WorldModel(replace(CONFIG, rangefinders=[]), HEIGHTS)
+    t = _far_walker_with_one_tall_box(world, k, fine_after=True, tall=1.4)
+    (obstacle,) = world.obstacles(t)
+    assert not world_module._small_in_input(world.tracker.tracks[0])
+    ttc, sigma = obstacle.time_to_contact_s, obstacle.time_to_contact_sigma_s
+    soonest = math.inf if ttc is None else ttc - CONFIG.alert.warning_sigmas * sigma
+    assert (soonest > CONFIG.alert.caution_ttc_s) is remembered

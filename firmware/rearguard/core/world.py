@@ -57,6 +57,15 @@ TTC_MAX_RELATIVE_SIGMA = 0.4
 # with what the object's own pixels say (_closing_with_growth); a nearer object's boxes need no
 # such help, and its growth can read low (a body cut by the frame, a camera looking down).
 SMALL_BOX_INPUT_PX = 32.0
+# ... and the closing speed differenced from such a box's distance stays in the distance filter
+# for about a second after it (the filter's speed follows its distances slowly at range). Far
+# objects are seen by two views in turn, the far view's fine boxes between the full view's
+# coarse ones: a fine box next does not make the speed trustworthy again. (busy-path-20s, Pi 5,
+# another noise seed: one full-view box of a walker 22 m away, 40 % too tall, made his
+# distances close at 11 m/s; on the far view's box after it, weighed with nothing, 7 +- 2.7
+# m/s gave a WARNING 15 s before he came, while his pixels grew at 0.12 +- 0.08 a second,
+# his true 0.09. Any memory from 0.4 to 3 s gave the same alerts everywhere.)
+COARSE_MEMORY_S = 1.0
 RANGER_ID_BASE = 100000  # rangefinder-only obstacles get ids from here
 # Sideways offset from the path, judged over time: the gait yaws the camera by a degree or two
 # at every step, so one frame's bearing says little; a filter over many does.
@@ -98,7 +107,8 @@ class _Distance:
     """Distance and its rate for one track (a 2-state Kalman filter), when last fused, and its
     sideways offset from the runner's path with its rate (another 2-state filter)."""
 
-    __slots__ = ("axis", "by_height", "fused_at", "half_width", "side", "side_rate_sigma", "t")
+    __slots__ = ("axis", "by_height", "coarse_t", "fused_at", "half_width", "side",
+                 "side_rate_sigma", "t")
 
     def __init__(self, t: float, metres: float, sigma: float, by_height: bool):
         self.t = t
@@ -111,6 +121,7 @@ class _Distance:
         self.side_rate_sigma = math.inf
         self.half_width: float | None = None  # metres, from boxes the frame did not cut
         self.fused_at = -math.inf
+        self.coarse_t = -math.inf  # when it last took a distance from a box small in its view
 
     def predict(self, t: float) -> None:
         if t > self.t:
@@ -211,6 +222,8 @@ class WorldModel:
             # The frame-to-frame part of its error only: a class height that does not fit
             # is the same at every frame (the initial variance has it).
             filt.correct(track.t, estimate.metres, estimate.noise, OUTLIER_GATE)
+        if _small_in_input(track):
+            filt.coarse_t = track.t
         self._measure_side(filt, box, k, estimate.sigma / max(estimate.metres, 0.1))
 
     @staticmethod
@@ -336,8 +349,10 @@ class WorldModel:
         timed = track.steady >= RATE_MIN_HITS or track.pixel_rates >= PIXEL_RATES_FOR_TTC \
             or track.urgent
         scale = _ttc_from_scale(track, t) if timed else None
-        # Growth measured, within its noise of none, of a box small in the network's input.
-        faint = timed and scale is None and _small_in_input(track)
+        # Growth measured, within its noise of none, of a box small in the network's input,
+        # or of one whose distances still carry such a box's.
+        faint = timed and scale is None and filt is not None and (
+            _small_in_input(track) or track.t - filt.coarse_t <= COARSE_MEMORY_S)
         # The cues are checked against each other as they were when last measured (at
         # track.t): each prediction runs on at its own speed, so judged at a later t the same
         # two measurements would pass one moment and fail the next, between two frames.
