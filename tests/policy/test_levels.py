@@ -382,3 +382,29 @@ def test_a_warning_comes_once_contact_in_time_is_plausible_not_only_expected():
                                              time_to_contact_sigma_s=1.2)])])
     (alert,) = [e for e in events if e["kind"] == "alert"]
     assert alert["reason"] == "ttc 3.00 s, 2.40 s at 0.5 sigma <= warning_ttc_s 2.5"
+
+
+def test_a_far_threat_is_held_through_looks_that_do_not_say_it_will_come_late():
+    """A walker 7.7 m away, warned of at 2.5 s. One look times him at 4.5 +- 1.5 s: at its
+    soonest (0.5 sigma) 3.8 s, within the 4 s a WARNING falls by. The next gives no time to
+    contact, his closing speed 0.75 +- 0.46 m/s within its noise. Neither says he will come
+    late: the WARNING holds (busy-path-20s, Pi 4, three noise seeds: released, then given again
+    1 s later). Only a look that times him later than 4 s, or a speed clear of its noise that
+    does, lets it go."""
+    def walker(t, ttc, distance, closing, sigma):
+        return replace(person(t, ttc=ttc, distance=distance, closing=closing),
+                       closing_sigma_mps=sigma,
+                       time_to_contact_sigma_s=None if ttc is None else 1.5)
+
+    cfg = AlertConfig()  # the shipped hysteresis, 0.6: a WARNING falls beyond 4 s
+    steps = [(0.0, [walker(0.0, 2.4, 7.7, 2.6, 0.5)]),
+             (1.0, [walker(1.0, 4.5, 7.0, 1.1, 0.46)]),
+             (1.15, [walker(1.15, None, 7.1, 0.75, 0.46)])]
+    levels, _ = walk(AlertPolicy(cfg, SIDES), steps)
+    assert [lv for _, lv in levels] == [AlertLevel.WARNING] * 3
+    later = [(1.3, [walker(1.3, 6.5, 7.0, 1.1, 0.2)])]  # timed later than the 4 s
+    levels, _ = walk(AlertPolicy(cfg, SIDES), steps + later)
+    assert levels[-1][1] < AlertLevel.WARNING
+    slow = [(1.3, [walker(1.3, None, 7.0, 0.8, 0.2)])]  # clear of its noise: 8.8 s away
+    levels, _ = walk(AlertPolicy(cfg, SIDES), steps + slow)
+    assert levels[-1][1] < AlertLevel.WARNING
