@@ -120,6 +120,9 @@ class Obstacle:
     # How well the time to contact is known (one sigma, seconds); None with no time to contact
     # or when only an echo times it.
     time_to_contact_sigma_s: float | None = None
+    # When its distance was last measured (a box that gave one, or an echo): looks with the
+    # same time rest on the same measurement. None: unknown, each look counts as new.
+    measured_t: float | None = None
 
 
 class AlertLevel(enum.IntEnum):

@@ -312,6 +312,27 @@ def test_a_near_threat_is_released_as_receding_only_when_it_clearly_recedes():
     assert after(-1.5, 0.3) == AlertLevel.CLEAR
 
 
+def test_a_near_threat_seen_receding_by_one_measurement_only_is_held():
+    """DANGER for a walker 2.5 m away. One box (a part of her, her friend in front) reads her
+    1.7 +- 0.5 m/s receding; every look until the next measurement rests on that one box.
+    She is held: one box is not evidence that she left. A second measurement still reading
+    her receding is, and she is let go."""
+    def looks(second_recedes):
+        receding = dict(ttc=None, distance=3.6, closing=-1.7)
+        steps = [(0.0, [replace(person(0.0, ttc=1.0, distance=2.5, closing=1.1),
+                                measured_t=0.0)])]
+        steps += [(t, [replace(person(t, **receding), closing_sigma_mps=0.5, measured_t=0.5)])
+                  for t in (0.55, 0.7, 0.85, 1.0)]
+        if second_recedes:
+            steps += [(1.1, [replace(person(1.1, ttc=None, distance=4.0, closing=-1.5),
+                                     closing_sigma_mps=0.4, measured_t=1.05)])]
+        return walk(AlertPolicy(CFG, SIDES), steps)[0]
+
+    held = looks(second_recedes=False)
+    assert all(lv == AlertLevel.DANGER for _, lv in held), held
+    assert looks(second_recedes=True)[-1][1] == AlertLevel.CLEAR
+
+
 def test_a_danger_counting_down_keeps_the_hysteresis_of_a_fresh_one():
     """DANGER; the last timed look puts contact a little later (1.4 s, within the 20 %
     hysteresis of danger_ttc_s 1.2); then the camera loses its timing. The countdown holds

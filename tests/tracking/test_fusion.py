@@ -168,6 +168,25 @@ def test_a_box_whose_top_the_frame_cuts_changes_its_distance_cue_not_its_speed()
     assert max(abs(v) for v in speeds) < CONFIG.alert.min_closing_speed_mps, speeds
 
 
+def test_an_obstacle_says_when_its_distance_was_last_measured():
+    # Whole boxes, then two the frame cuts top and bottom (no distance from either cue), then
+    # an echo: looks between measurements rest on the last one, and say so (the policy asks
+    # two measurements, not two looks, before it believes a threat left).
+    world = WorldModel(CONFIG, HEIGHTS)
+    boxes = [(560.0, 60.0, 720.0, 640.0)] * 4 + [(540.0, 0.0, 740.0, 720.0)] * 2
+    for i, box in enumerate(boxes):
+        world.add_detections(DetectionSet(0.1 * i, i, (1280, 720),
+                                          (Detection("person", 0, 0.8, box),)))
+    (person,) = world.obstacles(0.55)
+    assert not person.measured and person.measured_t == pytest.approx(0.3)
+    echoes = [RangeReading(0.56 + k / 15, "rear", person.distance_m) for k in range(5)]
+    for echo in echoes:
+        world.add_range(echo)
+    (person,) = [o for o in world.obstacles(0.9) if o.source is not ObstacleSource.RANGER]
+    assert person.source is ObstacleSource.FUSED
+    assert person.measured_t == pytest.approx(echoes[-1].t)
+
+
 def test_a_class_heights_spread_is_one_error_for_the_track_not_noise_at_every_frame():
     # A 1.87 m person taken for a 1.7 m one is 10 % nearer than he is at every frame: a fixed
     # factor (the same time to contact), not noise a filter averages away. The distance's

@@ -107,11 +107,12 @@ class _Distance:
     """Distance and its rate for one track (a 2-state Kalman filter), when last fused, and its
     sideways offset from the runner's path with its rate (another 2-state filter)."""
 
-    __slots__ = ("axis", "by_height", "coarse_t", "fused_at", "half_width", "side",
-                 "side_rate_sigma", "t")
+    __slots__ = ("axis", "by_height", "coarse_t", "fused_at", "half_width", "measured_t",
+                 "side", "side_rate_sigma", "t")
 
     def __init__(self, t: float, metres: float, sigma: float, by_height: bool):
         self.t = t
+        self.measured_t = t  # when a box or an echo last gave it a distance
         self.by_height = by_height  # the box's height was among the last distance's cues
         self.axis = Axis(metres, sigma ** 2, INITIAL_SPEED_SIGMA ** 2)
         self.side: Axis | None = None  # the centre's sideways offset, metres, and its rate
@@ -222,6 +223,7 @@ class WorldModel:
             # The frame-to-frame part of its error only: a class height that does not fit
             # is the same at every frame (the initial variance has it).
             filt.correct(track.t, estimate.metres, estimate.noise, OUTLIER_GATE)
+        filt.measured_t = track.t
         if _small_in_input(track):
             filt.coarse_t = track.t
         self._measure_side(filt, box, k, estimate.sigma / max(estimate.metres, 0.1))
@@ -278,7 +280,7 @@ class WorldModel:
                     filt.axis.restart_value(state.distance_m, sigma ** 2)
                 else:
                     filt.correct(state.t, state.distance_m, sigma)
-                filt.fused_at = state.t
+                filt.fused_at = filt.measured_t = state.t
         self._echo_owner[reading.sensor] = owner
         return [event(reading.t, "range", sensor=reading.sensor, distance_m=reading.distance_m,
                       filtered_m=state.distance_m if state else None,
@@ -424,7 +426,8 @@ class WorldModel:
             lateral_m=offset, half_width_m=filt.half_width if filt is not None else None,
             measured=self._measured.get(track.track_id, False)
             and t - track.last_seen <= COAST_TTC_S, echo_m=echo_m,
-            time_to_contact_sigma_s=ttc_sigma)
+            time_to_contact_sigma_s=ttc_sigma,
+            measured_t=filt.measured_t if filt is not None else None)
 
     def _echo_state(self, track_id: int, t: float) -> RangeState | None:
         """What the rangefinder itself reads of this track at ``t``, if one does."""
@@ -451,7 +454,7 @@ class WorldModel:
                         box=None, distance_m=distance, bearing_deg=ranger.bearing_deg,
                         closing_speed_mps=closing,
                         time_to_contact_s=self._to_margin(min(ttc, MAX_TTC_S), distance)
-                        if ttc else None, echo_m=distance)
+                        if ttc else None, echo_m=distance, measured_t=state.t)
 
 
 def _times_it(state: RangeState | None) -> bool:
