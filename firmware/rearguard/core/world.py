@@ -343,6 +343,65 @@ class WorldModel:
         k = self._scaled
         box = track.box_at(t)
         filt = self._distances.get(track.track_id)
+        echo = self._echo_state(track.track_id, t)
+        distance = closing = None
+        if filt is not None:
+            distance, closing = max(filt.axis.predicted(t - filt.t), 0.0), -filt.axis.rate
+        # Rates settle after RATE_MIN_HITS boxes, or sooner when the object's own pixels
+        # measured its growth (each measurement is a rate, not a size to difference): on a
+        # 5 Hz board a car at 13 m/s is 0.8 s from contact by its fifth box. One measurement
+        # settles them when it alone shows the object arriving (Track.urgent).
+        settled = track.hits >= RATE_MIN_HITS or track.urgent or (
+            track.pixel_rates >= PIXEL_RATES_FOR_TTC and self.tracker.confirmed(track))
+        ttc, ttc_sigma = self._time_to_contact(track, filt, echo, settled, t)
+        fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
+        echo_m = _echo_distance(echo, t) if fused and echo is not None else None
+        centre = (box[0] + box[2]) / 2
+        offset, lateral = _sideways(filt, t) if settled else (None, None)
+        return Obstacle(
+            t=t, track_id=track.track_id, label=track.label,
+            source=ObstacleSource.FUSED if fused else ObstacleSource.CAMERA, box=box,
+            distance_m=distance, bearing_deg=bearing_deg(k, centre) if k else None,
+            closing_speed_mps=closing, time_to_contact_s=ttc, lateral_speed_mps=lateral,
+            closing_sigma_mps=math.sqrt(filt.axis.p11) if filt is not None else None,
+            lateral_m=offset, half_width_m=filt.half_width if filt is not None else None,
+            measured=self._measured.get(track.track_id, False)
+            and t - track.last_seen <= COAST_TTC_S, echo_m=echo_m,
+            time_to_contact_sigma_s=ttc_sigma,
+            measured_t=filt.measured_t if filt is not None else None)
+
+    def _time_to_contact(self, track: Track, filt: _Distance | None, echo: RangeState | None,
+                         settled: bool, t: float) -> tuple[float | None, float | None]:
+        """(time until the object is within the contact margin, its sigma) at ``t``, or
+        (None, None): from its growth and its distance's closing speed, each as far as the
+        other allows (``_cross_checked``)."""
+        scale, ttc_distance, var_distance = self._cross_checked(track, filt, echo, t)
+        if track.hits < RATE_MIN_HITS:
+            # Settled by its pixels alone, only they time it: a closing speed differenced
+            # from fewer boxes is whatever the last box's jump made it.
+            ttc_distance = None
+        ttc, ttc_sigma = _combine_ttc(scale, ttc_distance, var_distance)
+        k = self._scaled
+        by_pixels = t - track.pixel_rate_t <= COAST_TTC_S
+        if not settled or t - track.last_seen > COAST_TTC_S or (
+                k is not None and _at_side_edge(track, k.width) and not by_pixels):
+            # Rates of a new track, of one lost from view, or of one coming into (or leaving)
+            # the picture at its side are not evidence of an approach: its box grows or shrinks
+            # because the frame cuts it. Its own pixels still time it, cut or not.
+            return None, None
+        distance = max(filt.axis.predicted(t - filt.t), 0.0) if filt is not None else None
+        to_margin = self._to_margin(ttc, distance)
+        # The margin scales the estimate, and its sigma with it.
+        if to_margin is None or not ttc:
+            return to_margin, None
+        return to_margin, ttc_sigma * to_margin / ttc
+
+    def _cross_checked(self, track: Track, filt: _Distance | None, echo: RangeState | None,
+                       t: float) -> tuple[tuple[float, float] | None, float | None,
+                                          float | None]:
+        """The two cues to its time to contact, each checked against what the other and the
+        object's class allow: (time to contact from growth and its variance, or None; time to
+        contact from the distance's closing speed, or None; and its variance)."""
         distance = closing = ttc_distance = var_distance = None
         if filt is not None:
             a = filt.axis
@@ -372,7 +431,6 @@ class WorldModel:
             allowed = closing + 2 * math.sqrt(filt.axis.p11)
             if seen * track.growth_rate > CLOSING_MARGIN * max(allowed, MIN_CLOSING_MPS):
                 scale = None
-        echo = self._echo_state(track.track_id, t)
         if ttc_distance is not None and timed and seen and not _times_it(echo):
             # The other way round: a distance that falls faster than the image grows is a box
             # bottom that slid (a merged box, a bag, a shadow), not an approach; unless the
@@ -384,50 +442,7 @@ class WorldModel:
             elif faint:
                 ttc_distance, var_distance = _closing_with_growth(distance, filt.axis, track,
                                                                   seen)
-        # Rates settle after RATE_MIN_HITS boxes, or sooner when the object's own pixels
-        # measured its growth (each measurement is a rate, not a size to difference): on a
-        # 5 Hz board a car at 13 m/s is 0.8 s from contact by its fifth box. Settled by its
-        # pixels alone, only they time it: a closing speed differenced from fewer boxes is
-        # whatever the last box's jump made it. One measurement settles them when it alone
-        # shows the object arriving (Track.urgent).
-        by_boxes = track.hits >= RATE_MIN_HITS
-        settled = by_boxes or track.urgent or (
-            track.pixel_rates >= PIXEL_RATES_FOR_TTC and self.tracker.confirmed(track))
-        if not by_boxes:
-            ttc_distance = None
-        ttc, ttc_sigma = _combine_ttc(scale, ttc_distance, var_distance)
-        by_pixels = t - track.pixel_rate_t <= COAST_TTC_S
-        if not settled or t - track.last_seen > COAST_TTC_S or (
-                k is not None and _at_side_edge(track, k.width)
-                and not by_pixels):
-            # Rates of a new track, of one lost from view, or of one coming into (or leaving)
-            # the picture at its side are not evidence of an approach: its box grows or shrinks
-            # because the frame cuts it. Its own pixels still time it, cut or not.
-            ttc = None
-        to_lens = ttc
-        ttc = self._to_margin(ttc, distance)
-        # The margin scales the estimate, and its sigma with it.
-        ttc_sigma = ttc_sigma * ttc / to_lens if ttc is not None and to_lens else None
-        fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
-        echo_m = _echo_distance(echo, t) if fused and echo is not None else None
-        centre = (box[0] + box[2]) / 2
-        lateral = offset = None
-        if filt is not None and filt.side is not None and settled:  # as soon as it is timed
-            offset = filt.side.predicted(t - filt.t)
-            # A sideways speed within its own noise moves nothing: it is the gait's sway.
-            rate = filt.side.rate
-            lateral = rate if abs(rate) > 2 * filt.side_rate_sigma else 0.0
-        return Obstacle(
-            t=t, track_id=track.track_id, label=track.label,
-            source=ObstacleSource.FUSED if fused else ObstacleSource.CAMERA, box=box,
-            distance_m=distance, bearing_deg=bearing_deg(k, centre) if k else None,
-            closing_speed_mps=closing, time_to_contact_s=ttc, lateral_speed_mps=lateral,
-            closing_sigma_mps=math.sqrt(filt.axis.p11) if filt is not None else None,
-            lateral_m=offset, half_width_m=filt.half_width if filt is not None else None,
-            measured=self._measured.get(track.track_id, False)
-            and t - track.last_seen <= COAST_TTC_S, echo_m=echo_m,
-            time_to_contact_sigma_s=ttc_sigma,
-            measured_t=filt.measured_t if filt is not None else None)
+        return scale, ttc_distance, var_distance
 
     def _echo_state(self, track_id: int, t: float) -> RangeState | None:
         """What the rangefinder itself reads of this track at ``t``, if one does."""
@@ -480,6 +495,17 @@ def _at_side_edge(track: Track, width: int) -> bool:
     """Does the frame's side cut the track's last box (as seen by the view that found it)?"""
     box, margin = track.detected_box, side_cut_margin_px(box_edge_px(track.detected_px))
     return box[0] <= margin or box[2] >= width - margin
+
+
+def _sideways(filt: _Distance | None, t: float) -> tuple[float | None, float | None]:
+    """(its centre's offset from the runner's path at ``t``, metres; its sideways speed),
+    or (None, None) with no sideways estimate. A sideways speed within its own noise moves
+    nothing: it is the gait's sway."""
+    if filt is None or filt.side is None:
+        return None, None
+    rate = filt.side.rate
+    return (filt.side.predicted(t - filt.t),
+            rate if abs(rate) > 2 * filt.side_rate_sigma else 0.0)
 
 
 def _ttc_from_scale(track: Track, t: float) -> tuple[float, float] | None:
