@@ -152,6 +152,11 @@ def distance_from_ground(k: CameraIntrinsics, box: Box, mounting: MountingConfig
     z = mounting.height_m / math.tan(angle)
     # dZ/dangle = -h / sin^2(angle); angle error from the gait's pitch and the box edge.
     sigma_angle = math.hypot(math.radians(PITCH_SPREAD_DEG), edge_px / k.fy)
+    # Taken at the cue's own reading, a row the gait's pitch moved down (nearer) counts for
+    # more than one it moved up: under a hard bounce the distance reads near (a walker 26 m
+    # away, 22 m). Taken at the height cue's or the filter's distance instead, it leaned
+    # elevated views on the height cue, which reads foreshortened people far: false WARNINGs
+    # on elevated footage went from 0 to 8-14 per 10 minutes (2026-12-03). So: its own.
     sigma = mounting.height_m / math.sin(angle) ** 2 * sigma_angle
     return DistanceEstimate(z, sigma, sigma)  # the gait's pitch and the edge: every frame anew
 
