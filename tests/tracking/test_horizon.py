@@ -38,6 +38,15 @@ def test_standing_people_give_the_pitch_and_a_sitting_one_is_left_out(pitch_deg)
     assert 0 < reading.sigma_deg < 1.0
 
 
+def test_a_wall_camera_looking_down_on_people_reads_its_pitch():
+    # 2.5 m up, 30 degrees down, people 3-4 m away: foreshortened, and their height alone
+    # (fy 1.7 / h, then the feet's angle) read the pitch 5 degrees low (25.1).
+    people = PitchFromPeople(camera_height_m=2.5)
+    for track, distance in enumerate((3.0, 3.5, 4.0)):
+        assert people.add(track, person_box(distance, 30.0, camera_m=2.5), K)
+    assert people.reading().pitch_deg == pytest.approx(30.0, abs=0.01)
+
+
 def test_a_box_cut_by_the_frame_or_too_small_says_nothing():
     people = PitchFromPeople(camera_height_m=1.1)
     assert not people.add(1, (600.0, 300.0, 640.0, 718.0), K)  # feet below the frame

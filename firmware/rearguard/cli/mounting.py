@@ -32,10 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("mounting", help="the camera's pitch from the people in a recording",
                        description="Replay a recording (a session folder or a video file) and "
                                    "work out how far the camera looks down from the people "
-                                   "in it: each whole, standing person's height in the "
-                                   "picture gives his distance, and his feet's row then the "
-                                   "horizon. For a camera worn at about people's height; "
-                                   "from high above them (a wall camera) it reads low.")
+                                   "in it: the rows of each whole, standing person's head "
+                                   "and feet, with his height and the camera's, give his "
+                                   "distance and the pitch. Set [mounting] height_m first.")
     p.add_argument("session", type=Path, help="session folder or video file")
     p.add_argument("--config", type=Path, help="config file (default: the one recorded in the "
                                                "session, else the built-in defaults)")

@@ -14,7 +14,8 @@ calibration file is read by ``rearguard.config.lens``, never here: the core read
 
 Distance comes from two cues, combined by their uncertainties (inverse-variance weighting):
 
-- **height**: ``Z = fy * real_height / box_height``. Needs the class's typical height; good at
+- **height**: ``Z = fy * real_height / box_height`` for a level camera (pitched, the rows'
+  angles below the horizontal: ``distance_from_height``). Needs the class's typical height; good at
   any range, off by how far the object differs from typical (a child, a recumbent bike).
 - **ground contact**: the bottom of the box is where the object stands. With the camera's height
   ``h`` and pitch, the ray through that row meets the ground at ``Z = h / tan(pitch + angle)``.
@@ -124,8 +125,17 @@ def side_cut_margin_px(edge_px: float = BOX_EDGE_PX) -> float:
 
 
 def distance_from_height(k: CameraIntrinsics, box: Box, real_height_m: float,
-                         edge_px: float = BOX_EDGE_PX) -> DistanceEstimate | None:
+                         edge_px: float = BOX_EDGE_PX,
+                         pitch_deg: float = 0.0) -> DistanceEstimate | None:
     """Depth from the box's height in pixels; None when the box is cut by the frame edge.
+
+    An upright object of ``real_height_m`` standing ``Z`` away: the rays through the box's
+    bottom and top rows dip below the horizontal by angles whose tangents differ by H / Z,
+    each angle the camera's ``pitch_deg`` (down) plus the row's angle off the axis. Level, that
+    is ``Z = fy * H / pixels``; pitched, rows away from the axis spread as the square of the
+    secant. The level formula read a cyclist 30 m up the path 29.2 m away (a runner's camera
+    1.1 m up, 10 degrees down), and a person 3 m from a wall-mounted camera (2.5 m up, 30
+    degrees down) 3.84 m away (``tests/tracking/test_geometry.py``).
 
     ``edge_px``: how far each box edge wanders (``box_edge_px``), frame pixels."""
     top, bottom = box[1], box[3]
@@ -134,7 +144,12 @@ def distance_from_height(k: CameraIntrinsics, box: Box, real_height_m: float,
     pixels = bottom - top
     if pixels < 4:
         return None
-    z = k.fy * real_height_m / pixels
+    pitch = math.radians(pitch_deg)
+    spread = math.tan(pitch + math.atan2(bottom - k.cy, k.fy)) - \
+        math.tan(pitch + math.atan2(top - k.cy, k.fy))
+    if spread <= 0:
+        return None
+    z = real_height_m / spread
     edges = 2 * edge_px / pixels
     return DistanceEstimate(z, z * math.hypot(HEIGHT_SPREAD, edges), z * edges)
 

@@ -5,19 +5,22 @@ written down is a guess: a strap sits a few degrees differently on every run. Me
 ``rearguard evaluate --pitch-off 3``, 3 degrees off takes the Pi 4 from 14 to 10 of 17
 approaches warned of in time.
 
-Every whole, standing person says where the horizon is. His box's height gives his distance,
-``Z = fy * 1.7 / h``, without the pitch; at that distance his feet are ``atan(camera height /
-Z)`` below the horizon, and their row is ``atan((v - cy) / fy)`` below the optical axis: the
-difference is the pitch (Hoiem, Efros and Hebert, "Putting objects in perspective", CVPR
-2006, find the horizon from people and cars the same way). One person's samples share his own
-height's error (8 %, ``HEIGHT_SPREAD``), which no number of frames averages away, so each track
-counts once; a weighted median over tracks, then a mean of those near it, leaves out the
-sitting, the children and boxes of half a person.
+Every whole, standing person says where the horizon is (Hoiem, Efros and Hebert, "Putting
+objects in perspective", CVPR 2006, find the horizon from people and cars the same way). The
+rays through his head's and his feet's rows dip below the horizontal by the pitch plus each
+row's angle off the axis, ``a``; their tangents are ``(camera height - 1.7) / Z`` and
+``camera height / Z``. Two equations, two unknowns (his distance and the pitch): with
+``u = tan(pitch)`` and ``tan(pitch + a) = (u + tan a) / (1 - u tan a)`` they make a quadratic
+in ``u`` (``_pitch_of``). Seen from about his own height that is the familiar
+``Z = fy * 1.7 / h`` and his feet ``atan(camera height / Z)`` below the horizon; from a camera
+high above him (CCTV on a wall) it also holds, where that shortcut read the pitch low. One
+person's samples share his own height's error (8 %, ``HEIGHT_SPREAD``), which no number of
+frames averages away, so each track counts once; a weighted median over tracks, then a mean
+of those near it, leaves out the sitting, the children and boxes of half a person.
 
-It assumes people are seen from about their own height: from a camera high above them (CCTV
-on a wall) a body is foreshortened and the pitch reads low. Learnt on the fly from the people
-in view, it made the alerts worse on the wall cameras' footage (README, "A mounting written
-off"); as a measurement of a recording from the runner's back it is what a maker needs.
+Learnt on the fly from the people in view, the pitch made the alerts worse on the wall
+cameras' footage (README, "A mounting written off"); as a measurement of a recording from the
+runner's back it is what a maker needs.
 """
 
 from __future__ import annotations
@@ -88,13 +91,16 @@ class PitchFromPeople:
         if top <= EDGE_MARGIN_PX or bottom >= k.height - EDGE_MARGIN_PX \
                 or pixels < MIN_PERSON_PX:
             return False
-        distance = k.fy * self.person_height_m / pixels
+        h = self.camera_height_m
+        pitch = _pitch_of(math.atan2(top - k.cy, k.fy), math.atan2(bottom - k.cy, k.fy),
+                          h, self.person_height_m)
+        if pitch is None:
+            return False
+        distance = h / math.tan(pitch + math.atan2(bottom - k.cy, k.fy))
         if distance > MAX_DISTANCE_M:
             return False
-        h = self.camera_height_m
-        feet = math.atan2(h, distance)  # below the horizon
         person = self._people.setdefault(track_id, _Person())
-        person.pitch_sum += feet - math.atan2(bottom - k.cy, k.fy)
+        person.pitch_sum += pitch
         # His height's 8 % moves the feet's angle by d(atan(h / Z)) = h Z / (Z^2 + h^2) dZ / Z.
         person.height_sigma_sum += h * distance / (distance ** 2 + h ** 2) * HEIGHT_SPREAD
         person.samples += 1
@@ -111,6 +117,34 @@ class PitchFromPeople:
         pitch = sum(p.pitch / p.var for p in kept) / weight
         return PitchReading(math.degrees(pitch), math.degrees(math.sqrt(1.0 / weight)),
                             len(kept), len(people) - len(kept))
+
+
+def _pitch_of(head: float, feet: float, camera_m: float, person_m: float) -> float | None:
+    """The pitch (radians, looking down positive) at which an upright person ``person_m``
+    tall, whose head and feet are seen ``head`` and ``feet`` radians below the optical axis,
+    stands on the ground ``camera_m`` below the lens; None when none fits (his feet would be
+    at or above the horizon: not a standing person, or not on this ground).
+
+    tan(pitch + head) = (camera_m - person_m) / Z and tan(pitch + feet) = camera_m / Z; with
+    u = tan(pitch), ``A u^2 + B u + C = 0``.
+    """
+    tt, tb = math.tan(head), math.tan(feet)
+    h, rest = camera_m, camera_m - person_m
+    a = rest * tt - h * tb
+    b = person_m * (1.0 - tt * tb)
+    c = h * tt - rest * tb
+    if abs(a) < 1e-12:
+        roots = [-c / b] if b else []
+    else:
+        disc = b * b - 4 * a * c
+        if disc < 0:
+            return None
+        root = math.sqrt(disc)
+        roots = [(-b + root) / (2 * a), (-b - root) / (2 * a)]
+    # The root whose feet lie below the horizon, nearest level (the other is a camera
+    # turned past the vertical).
+    fits = [math.atan(u) for u in roots if math.atan(u) + feet > 0.0]
+    return min(fits, key=abs) if fits else None
 
 
 def _weighted_median(values: list[tuple[float, float]]) -> float:

@@ -196,7 +196,8 @@ class WorldModel:
         # once, so its estimate does not lag twice.
         box = track.detected_box
         edge = box_edge_px(track.detected_px)
-        by_height = distance_from_height(k, box, self.class_heights[track.label], edge)
+        by_height = distance_from_height(k, box, self.class_heights[track.label], edge,
+                                         self.config.mounting.pitch_deg)
         by_ground = distance_from_ground(k, box, self.config.mounting, edge)
         estimate = combine(by_height, by_ground)
         self._measured[track.track_id] = estimate is not None
