@@ -428,6 +428,36 @@ def test_a_box_only_the_coasting_slack_reaches_is_no_speed():
     assert abs(filt.axis.rate) < 1.0
 
 
+@pytest.mark.parametrize("at_edge", [False, True])
+def test_a_part_box_keeps_the_distance_a_takeover_voids(at_edge):
+    """A walker 10 m away going away at 0.5 m/s, seen at 10 Hz; then one box of his upper
+    half only (the rest hidden, or missed). It lies where he was predicted and is smaller: a
+    part of him. His distance and its speed stand, and that box gives none (it would put him
+    twice as far). At the frame's edge, the same box is what the frame left of an object, as
+    ever: the distance restarts."""
+    k = camera_intrinsics(CONFIG.camera).scaled_to(1280, 720)
+    world = WorldModel(replace(CONFIG, rangefinders=[]), HEIGHTS)
+    walker = Scene("person", 1.7, 0.5, -0.5, start_m=10.0)
+    shift = 616.0 if at_edge else 0.0  # his box's right edge 1-3 px from the frame's
+    for n in range(21):
+        t = n / 10
+        x1, y1, x2, y2 = walker.project(k, t)
+        box = (x1 + shift, y1, x2 + shift, y2)
+        if n == 20:
+            box = (box[0], box[1], box[2], (box[1] + box[3]) / 2)  # his upper half
+        world.add_detections(DetectionSet(t, n, (1280, 720),
+                                          (Detection("person", 0, 0.8, box),)))
+    (track,) = world.tracker.tracks
+    assert track.jumped and track.part is not at_edge
+    (walker_now,) = world.obstacles(2.0)
+    if at_edge:
+        assert walker_now.closing_sigma_mps > 10  # restarted: what a takeover calls for
+        return
+    assert not walker_now.measured
+    assert walker_now.distance_m == pytest.approx(walker.distance_at(2.0), rel=0.1)
+    assert walker_now.closing_speed_mps < 0 and walker_now.closing_sigma_mps < 1.0
+
+
 def _far_walker_with_one_tall_box(world: WorldModel, k, fine_after: bool = False,
                                   tall: float = 1.28) -> float:
     """A walker closing at 1.8 m/s from 28 m, seen at 10 Hz by a full view of 416 px (3.08

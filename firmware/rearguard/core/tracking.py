@@ -42,6 +42,9 @@ SIZE_JUMP = 0.25  # ln(size) change never taken as motion in one update (28 % bi
 OUTLIER_GATE = 2.5  # a box size (or distance) this many sigmas off pulls no harder (Axis.correct)
 # A box this much inside two others' boxes, each a good part of it, is made of them (_group_box).
 GROUP_INSIDE, GROUP_PART = 0.7, 0.2
+# A smaller box that jumped in size with this much of it where its track was predicted, clear
+# of the frame's edges, is a part of the object (the rest hidden, or missed): ``Track.part``.
+PART_INSIDE = 0.9
 CROSS_LABEL_IOU = 0.5  # another class's box this close to a track's prediction is its object
 CROSS_LABEL_PENALTY = 0.3  # a same-class box of near overlap still wins
 # An unseen object strays from its coasting prediction by up to this many of its box's heights
@@ -88,6 +91,24 @@ def _cut_along_size(det: Detection, aspect: float, frame_size: tuple[int, int]) 
         margin = side_cut_margin_px(box_edge_px(det.input_px))
         return x1 <= margin or x2 >= frame_size[0] - margin
     return y1 <= EDGE_PX or y2 >= frame_size[1] - EDGE_PX
+
+
+def _part_of(det: Detection, predicted: Box, frame_size: tuple[int, int]) -> bool:
+    """Is ``det`` a part of the object predicted at ``predicted``: smaller, nearly all of it
+    within, and clear of the frame's edges (where the frame, not an occluder, cuts boxes)?
+    (opencv_vtest, mirrored: a walker's box fell from 82 to 43 px, his upper half, for one
+    frame; taken for another object, it voided a distance that had read him receding, and two
+    noisy growths of his pixels then gave a WARNING 10 m away.)"""
+    x1, y1, x2, y2 = det.box
+    px, py = predicted[2] - predicted[0], predicted[3] - predicted[1]
+    if (x2 - x1) * (y2 - y1) >= px * py:
+        return False
+    margin = side_cut_margin_px(box_edge_px(det.input_px))
+    if x1 <= margin or x2 >= frame_size[0] - margin or y1 <= EDGE_PX \
+            or y2 >= frame_size[1] - EDGE_PX:
+        return False
+    inside = cover(det.box, predicted).bit_count()
+    return inside >= PART_INSIDE * COVER_GRID * COVER_GRID
 
 
 def _height_width(log_size: float, aspect: float) -> tuple[float, float]:
@@ -335,6 +356,9 @@ class Track:
     hits: int = 1
     steady: int = 1  # updates since the box's size last restarted (rates need several)
     jumped: bool = False  # the last update's size was not this object's (taken over)
+    # ... and that box was a part of the object: smaller, where the object was predicted, clear
+    # of the frame's edges (the rest hidden by someone nearer, or missed by the detector).
+    part: bool = False
     # The last update's box was one only the coasting slack reached (back after a gap): most
     # often the object again, sometimes a passer-by; its place is no evidence of a speed.
     reacquired: bool = False
@@ -556,11 +580,16 @@ class Tracker:
     def _correct(self, track: Track, det: Detection, t: float,
                  frame_size: tuple[int, int]) -> None:
         dt = max(t - track.t, 0.0)
+        predicted = track.box_at(t)
+        # A part of what? Of a size several boxes agreed on, not of a box that just took the
+        # track over (a merged box of two people: the next box of one of them is no part).
+        established = track.steady >= self.config.confirm_hits
         u, v, log_size, aspect = _box_state(det.box)
         centre_var = (CENTRE_NOISE * _height_width(log_size, aspect)[0]) ** 2
         track.u.step(dt, ACCEL_PX, u, centre_var)
         track.v.step(dt, ACCEL_PX, v, max(centre_var, (GAIT_BOB * frame_size[1]) ** 2))
         self._update_scale(track, det, dt, log_size, aspect, frame_size)
+        track.part = track.jumped and established and _part_of(det, predicted, frame_size)
         # One pixel measurement, not the box's size change (a partial or merged box of a new
         # track grows as fast, and a close car crossing gave such a box a rate of 1.3 +- 0.23),
         # and one clear of its own noise: a dog 7 m away read 1.32 +- 0.06.

@@ -183,6 +183,11 @@ class WorldModel:
         self._distances = {i: d for i, d in self._distances.items() if i in live}
         self._measured = {i: m for i, m in self._measured.items() if i in live}
         for track in updated:
+            if track.part:
+                # A part of the object: its height is not the object's, nor its centre; the
+                # distance and speed measured so far stand.
+                self._measured[track.track_id] = False
+                continue
             if track.jumped:  # another object took the box over: its distance is void
                 self._distances.pop(track.track_id, None)
             self._measure(track, k)
