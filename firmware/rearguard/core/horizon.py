@@ -92,11 +92,11 @@ class PitchFromPeople:
                 or pixels < MIN_PERSON_PX:
             return False
         h = self.camera_height_m
-        pitch = _pitch_of(math.atan2(top - k.cy, k.fy), math.atan2(bottom - k.cy, k.fy),
-                          h, self.person_height_m)
+        feet = math.atan2(bottom - k.cy, k.fy)  # below the optical axis
+        pitch = _pitch_of(math.atan2(top - k.cy, k.fy), feet, h, self.person_height_m)
         if pitch is None:
             return False
-        distance = h / math.tan(pitch + math.atan2(bottom - k.cy, k.fy))
+        distance = h / math.tan(pitch + feet)
         if distance > MAX_DISTANCE_M:
             return False
         person = self._people.setdefault(track_id, _Person())

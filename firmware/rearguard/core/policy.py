@@ -231,7 +231,7 @@ class ThreatMemory:
         for track_id, threat in list(self._threats.items()):
             if self._gone(t, threat, present.get(track_id), fresh.get(track_id)):
                 del self._threats[track_id]
-        self._receding = {i: s for i, s in self._receding.items() if i in self._threats}
+                self._receding.pop(track_id, None)
         self._timed = timed
         return self.countdown(t)
 

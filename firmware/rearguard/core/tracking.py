@@ -436,11 +436,11 @@ class Tracker:
         pairs = self._associate(detections, t, ds.frame_size)
         updated = []
         matched = set()
-        for track, det in pairs:
-            self._correct(track, det, t, ds.frame_size)
+        for track, det, predicted in pairs:
+            self._correct(track, det, t, ds.frame_size, predicted)
             matched.add(id(det))
             updated.append(track)
-        taken = [det for _, det in pairs]
+        taken = [det for _, det, _ in pairs]
         for det in detections:
             if id(det) not in matched and not _group_box(det, taken):
                 track = self._start(det, t)
@@ -466,8 +466,9 @@ class Tracker:
         return track.hits >= self.config.confirm_hits or track.urgent
 
     def _associate(self, detections: list[Detection], t: float,
-                   frame_size: tuple[int, int]) -> list[tuple[Track, Detection]]:
-        """Pairs of (track, detection), each track and detection at most once.
+                   frame_size: tuple[int, int]) -> list[tuple[Track, Detection, Box]]:
+        """Pairs of (track, detection), each track and detection at most once, with the box
+        the track was predicted at.
 
         Tiers settle in order: confirmed tracks by overlap or closeness; tentative tracks (a
         duplicate or partial box a frame ago must not take an established object's box); then
@@ -489,13 +490,13 @@ class Tracker:
                     continue  # most pairs (other people): settled without ranking them
                 ranked = self._rank(track, predicted, det, t, frame_size, bob_px)
                 if ranked is not None:
-                    candidates.append((*ranked, track.track_id, track, det))
+                    candidates.append((*ranked, track.track_id, track, det, predicted.box))
         candidates.sort(key=lambda c: c[:3])  # tier, then best first; ties by id
         pairs, used_tracks, used_dets = [], set(), set()
-        for tier, *_, track, det in candidates:
+        for tier, *_, track, det, box in candidates:
             if id(track) not in used_tracks and id(det) not in used_dets:
                 track.reacquired = tier == TIER_COASTING
-                pairs.append((track, det))
+                pairs.append((track, det, box))
                 used_tracks.add(id(track))
                 used_dets.add(id(det))
         return pairs
@@ -578,9 +579,9 @@ class Tracker:
             axis.correct(log_size, distrust * size_var, OUTLIER_GATE)
 
     def _correct(self, track: Track, det: Detection, t: float,
-                 frame_size: tuple[int, int]) -> None:
+                 frame_size: tuple[int, int], predicted: Box) -> None:
+        """Fold ``det`` into ``track``, predicted at ``predicted`` for ``t`` (its box_at)."""
         dt = max(t - track.t, 0.0)
-        predicted = track.box_at(t)
         # A part of what? Of a size several boxes agreed on, not of a box that just took the
         # track over (a merged box of two people: the next box of one of them is no part).
         established = track.steady >= self.config.confirm_hits

@@ -359,7 +359,7 @@ class WorldModel:
         # settles them when it alone shows the object arriving (Track.urgent).
         settled = track.hits >= RATE_MIN_HITS or track.urgent or (
             track.pixel_rates >= PIXEL_RATES_FOR_TTC and self.tracker.confirmed(track))
-        ttc, ttc_sigma = self._time_to_contact(track, filt, echo, settled, t)
+        ttc, ttc_sigma = self._time_to_contact(track, filt, distance, echo, settled, t)
         fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
         echo_m = _echo_distance(echo, t) if fused and echo is not None else None
         centre = (box[0] + box[2]) / 2
@@ -376,12 +376,13 @@ class WorldModel:
             time_to_contact_sigma_s=ttc_sigma,
             measured_t=filt.measured_t if filt is not None else None)
 
-    def _time_to_contact(self, track: Track, filt: _Distance | None, echo: RangeState | None,
-                         settled: bool, t: float) -> tuple[float | None, float | None]:
+    def _time_to_contact(self, track: Track, filt: _Distance | None, distance: float | None,
+                         echo: RangeState | None, settled: bool,
+                         t: float) -> tuple[float | None, float | None]:
         """(time until the object is within the contact margin, its sigma) at ``t``, or
-        (None, None): from its growth and its distance's closing speed, each as far as the
-        other allows (``_cross_checked``)."""
-        scale, ttc_distance, var_distance = self._cross_checked(track, filt, echo, t)
+        (None, None): from its growth and its distance's closing speed (``distance``: the
+        filter's at ``t``), each as far as the other allows (``_cross_checked``)."""
+        scale, ttc_distance, var_distance = self._cross_checked(track, filt, distance, echo, t)
         if track.hits < RATE_MIN_HITS:
             # Settled by its pixels alone, only they time it: a closing speed differenced
             # from fewer boxes is whatever the last box's jump made it.
@@ -395,23 +396,23 @@ class WorldModel:
             # the picture at its side are not evidence of an approach: its box grows or shrinks
             # because the frame cuts it. Its own pixels still time it, cut or not.
             return None, None
-        distance = max(filt.axis.predicted(t - filt.t), 0.0) if filt is not None else None
         to_margin = self._to_margin(ttc, distance)
         # The margin scales the estimate, and its sigma with it.
         if to_margin is None or not ttc:
             return to_margin, None
         return to_margin, ttc_sigma * to_margin / ttc
 
-    def _cross_checked(self, track: Track, filt: _Distance | None, echo: RangeState | None,
-                       t: float) -> tuple[tuple[float, float] | None, float | None,
-                                          float | None]:
+    def _cross_checked(self, track: Track, filt: _Distance | None, distance: float | None,
+                       echo: RangeState | None, t: float) -> tuple[
+                           tuple[float, float] | None, float | None, float | None]:
         """The two cues to its time to contact, each checked against what the other and the
         object's class allow: (time to contact from growth and its variance, or None; time to
-        contact from the distance's closing speed, or None; and its variance)."""
-        distance = closing = ttc_distance = var_distance = None
-        if filt is not None:
+        contact from the distance's closing speed, or None; and its variance). ``distance``:
+        the filter's at ``t``."""
+        closing = ttc_distance = var_distance = None
+        if filt is not None and distance is not None:
             a = filt.axis
-            distance, closing = max(a.predicted(t - filt.t), 0.0), -a.rate
+            closing = -a.rate
             ttc_distance, var_distance = _ttc_of_closing(distance, a.p00, closing, a.p11)
         timed = track.steady >= RATE_MIN_HITS or track.pixel_rates >= PIXEL_RATES_FOR_TTC \
             or track.urgent
