@@ -154,7 +154,8 @@ class FakePicamera2:
     """Stands in for ``picamera2.Picamera2``: checks the configuration calls and hands out
     requests whose lores stream is a moving YUV420 test picture, stamped on the monotonic clock
     and paced to real time (a frame is handed out when its exposure is over, as a sensor
-    would). ``stop_after`` frames, it stops delivering (``wait`` times out), as a camera whose
+    would; a reader that fell behind gets the newest frame, as from picamera2). ``stop_after``
+    frames, it stops delivering (``wait`` times out), as a camera whose
     cable came loose would."""
 
     def __init__(self, stop_after: int | None = None, pace: bool = True):
@@ -196,6 +197,8 @@ class FakePicamera2:
         return self.delivered
 
     def wait(self, job, timeout=None) -> FakeRequest:
+        if self.pace:
+            self._recycle_unasked()
         if self.stop_after is not None and self.delivered >= self.stop_after:
             time.sleep(min(timeout or 0.0, 0.01))
             raise TimeoutError("no frame")
@@ -206,6 +209,13 @@ class FakePicamera2:
         self.requests.append(request)
         self.delivered += 1
         return request
+
+    def _recycle_unasked(self) -> None:
+        """picamera2 gives a finished frame that no request waits for back to the camera and
+        keeps only the newest: a reader that stalled (a slow loop, a wedged driver) gets the
+        newest frame next, never a backlog of old ones stamped in the past."""
+        finished = (time.monotonic_ns() - self._t0_ns) // (self.period_us * 1000)
+        self.delivered = max(self.delivered, finished - 1)
 
     def lores_frame(self, index: int) -> np.ndarray:
         width, height = self.configured["lores"]["size"]
