@@ -35,6 +35,11 @@ class Scene:
     rate_hz: float = 10.0
     edge_noise_px: float = 1.5
     seed: int = 7
+    # The growth its own pixels show (rearguard.detection.scale), d ln(size)/dt = speed /
+    # distance, with this standard deviation; None: not measured (boxes only). ``pixel_speed_mps``
+    # is the speed they show, when not the box's own (``speed_mps``).
+    growth_sigma: float | None = None
+    pixel_speed_mps: float | None = None
 
     def distance_at(self, t: float) -> float:
         return self.start_m - self.speed_mps * t
@@ -68,7 +73,15 @@ class Scene:
             box = self.project(k, t)
             if box is not None and index % drop_every != drop_every - 1:
                 noisy = tuple(float(v + rng.normal(0, self.edge_noise_px)) for v in box)
-                yield DetectionSet(t, index, (k.width, k.height),
-                                   (Detection(self.label, 0, 0.8, noisy),))
+                growth = self._growth(t, rng) if index else None
+                yield DetectionSet(t, index, (k.width, k.height), (Detection(
+                    self.label, 0, 0.8, noisy, growth=growth,
+                    growth_sigma=None if growth is None else self.growth_sigma),))
             index += 1
             t = index / self.rate_hz
+
+    def _growth(self, t: float, rng: np.random.Generator) -> float | None:
+        if self.growth_sigma is None:
+            return None
+        speed = self.speed_mps if self.pixel_speed_mps is None else self.pixel_speed_mps
+        return speed / self.distance_at(t) + float(rng.normal(0, self.growth_sigma))

@@ -76,7 +76,8 @@ HALF_WIDTH_SMOOTHING = 0.3
 # The fastest a thing of each class can close on a backward runner: its own top speed plus the
 # runner's (3.5 m/s, a fast backward pace). A box that grows faster than this allows is noise
 # (a gait, an occluder, a box edge that jumped), not an approach: a walker 11 m away does not
-# arrive in 0.9 s.
+# arrive in 0.9 s. Unless its own pixels' growth and its distances agree on it
+# (``_corroborated``): then the class is wrong (a cyclist's rider read as a "person").
 RUNNER_MAX_MPS = 3.5
 # Four-legged animals: a small detector at low resolution reads a dog as a sheep, a cow or an
 # elephant (YOLOX at 320 px, scene dog-in-path), so all of them are obstacles (models/
@@ -95,6 +96,11 @@ STATIC_CLASSES = frozenset({"bench", "chair", "fire hydrant", "stop sign", "park
 # Distance and scale each carry 10-20 % of error at range: only a closing speed beyond the
 # class's limit by more than that is taken as impossible.
 CLOSING_MARGIN = 1.3
+
+
+# Whatever its class: a car on a road (the detector's class can be wrong: a cyclist's rider
+# is a "person", a motorbike a "bicycle").
+FASTEST_CLOSING_MPS = CLOSING_MARGIN * (RUNNER_MAX_MPS + max(MAX_OWN_SPEED_MPS.values()))
 
 
 def max_closing_mps(label: str) -> float:
@@ -426,6 +432,8 @@ class WorldModel:
         # two measurements would pass one moment and fail the next, between two frames.
         seen = max(distance - closing * (track.t - t), 0.0) if distance is not None else None
         fastest = max_closing_mps(track.label)
+        if _corroborated(track, filt, seen, closing, t):
+            fastest = FASTEST_CLOSING_MPS  # the class, not the approach, is what is wrong
         if scale is not None and seen is not None and seen * track.growth_rate > fastest:
             scale = None  # growth no such object could show: noise, not an approach
         if ttc_distance is not None and closing is not None and closing > fastest:
@@ -513,6 +521,24 @@ def _sideways(filt: _Distance | None, t: float) -> tuple[float | None, float | N
     rate = filt.side.rate
     return (filt.side.predicted(t - filt.t),
             rate if abs(rate) > 2 * filt.side_rate_sigma else 0.0)
+
+
+def _corroborated(track: Track, filt: _Distance | None, seen: float | None,
+                  closing: float | None, t: float) -> bool:
+    """Do two cues agree on its closing speed: its growth times its distance, and its
+    distance's fall, while its own pixels (feature points, not the box's edges) keep measuring
+    that growth? A box edge that jumps moves both the box's size and its distance; it does
+    not move the pixels inside, so a growth they measure is not that jump."""
+    if filt is None or not seen or closing is None or closing <= 0 \
+            or track.pixel_rates < PIXEL_RATES_FOR_TTC \
+            or t - track.pixel_rate_t > COAST_TTC_S:
+        return False
+    by_growth = seen * track.growth_rate
+    spread = math.hypot(seen * track.growth_rate_sigma,
+                        track.growth_rate * math.sqrt(filt.axis.p00),
+                        math.sqrt(filt.axis.p11))
+    return by_growth > 2 * seen * track.growth_rate_sigma and \
+        abs(by_growth - closing) <= 2 * spread
 
 
 def _ttc_from_scale(track: Track, t: float) -> tuple[float, float] | None:
