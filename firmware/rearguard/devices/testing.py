@@ -155,8 +155,8 @@ class FakePicamera2:
     requests whose lores stream is a moving YUV420 test picture, stamped on the monotonic clock
     and paced to real time (a frame is handed out when its exposure is over, as a sensor
     would; a reader that fell behind gets the newest frame, as from picamera2). ``stop_after``
-    frames, it stops delivering (``wait`` times out), as a camera whose
-    cable came loose would."""
+    frames, it stops delivering (``wait`` times out), as a camera whose cable came loose
+    would."""
 
     def __init__(self, stop_after: int | None = None, pace: bool = True):
         self.stop_after = stop_after
