@@ -14,7 +14,7 @@ CONFIG = load_config(None)
 K = camera_intrinsics(CONFIG.camera).scaled_to(640, 360)  # the detector's low-resolution stream
 
 # Closing speeds up to what each class can reach against a backward runner (a person 8.5 m/s:
-# 5 m/s of their own and 3.5 of the runner's; see world.max_closing_mps).
+# 5 m/s of their own and 3.5 of the runner's; see contact.max_closing_mps).
 SCENES = [Scene("person", 1.7, 0.5, speed) for speed in (1.0, 3.0, 6.0)] + [
     Scene("bicycle", 1.1, 1.7, speed, lateral_m=0.3) for speed in (1.0, 4.0, 10.0)]
 
@@ -95,7 +95,7 @@ def test_the_event_log_records_each_time_to_contacts_sigma():
 
 # A cyclist at 50 km/h (14 m/s, downhill) against a runner going backwards at 3.5 m/s, and
 # the detector calls him by his rider, "person": 17.5 m/s, far beyond any person's 11
-# (world.max_closing_mps).
+# (contact.max_closing_mps).
 FAST = 17.5
 FAST_RIDER = Scene("person", 1.75, 0.6, FAST, start_m=40.0, growth_sigma=0.05)
 

@@ -3,9 +3,10 @@
 Per camera track it keeps a small Kalman filter on distance and closing speed, fed by the
 geometric distance cues (``geometry``) at every detection and corrected by a rangefinder echo
 when the track is inside the sensor's beam and the distances agree. Time to contact combines
-two estimates by their uncertainties: from the box's scale expansion (no calibration needed)
-and from distance / closing speed. An echo that no track explains is an obstacle of its own,
-of unknown class: a pole, a wall, a hedge.
+two estimates by their uncertainties (``core/contact.py``): from the box's scale expansion
+(no calibration needed) and from distance / closing speed, each checked against the other and
+against how fast the object's class can close. An echo that no track explains is an obstacle
+of its own, of unknown class: a pole, a wall, a hedge.
 """
 
 from __future__ import annotations
@@ -14,6 +15,17 @@ import math
 from collections.abc import Mapping
 
 from rearguard.config.schema import Config, RangefinderConfig
+from rearguard.core.contact import (
+    CLOSING_MARGIN,
+    FASTEST_CLOSING_MPS,
+    MAX_TTC_S,
+    MIN_CLOSING_MPS,
+    closing_with_growth,
+    combine_ttc,
+    max_closing_mps,
+    ttc_from_scale,
+    ttc_of_closing,
+)
 from rearguard.core.events import event
 from rearguard.core.geometry import (
     CameraIntrinsics,
@@ -38,8 +50,6 @@ SPEED_NOISE = 1.5  # m/s^2: how fast a closing speed may change
 # distances (8-9 at 20), and the Pi 5 warned 0.07 s later.
 INITIAL_SPEED_SIGMA = 20.0
 FUSED_HOLD_S = 0.5  # a track stays "fused" this long after its last echo
-MIN_CLOSING_MPS = 0.05  # below this the time to contact is unknown (nothing is closing)
-MAX_TTC_S = 30.0
 RATE_MIN_HITS = 5
 PIXEL_RATES_FOR_TTC = 2  # growth measured from the object's pixels this often times it
 ECHOES_FOR_TTC = 4
@@ -50,12 +60,12 @@ COAST_TTC_S = 0.5  # a track unseen for longer keeps its distance but not its ti
 # from a half width measured on a part of him, in the path (close_crossers_street, Pi 5,
 # --speed 2: a false DANGER).
 SIDE_TOUCH_PX = 3.0
-TTC_MAX_RELATIVE_SIGMA = 0.4
 # Below this height in the network's input, a box's edges have heavy tails: on the rendered
 # scenes, a person's box edge errs by 8-11 input px in 3 % of full-view boxes under 30 px tall,
 # by 5-7 above (YOLOX's finest grid is 8 px). Their distances' closing speed is then weighed
-# with what the object's own pixels say (_closing_with_growth); a nearer object's boxes need no
-# such help, and its growth can read low (a body cut by the frame, a camera looking down).
+# with what the object's own pixels say (contact.closing_with_growth); a nearer object's boxes
+# need no such help, and its growth can read low (a body cut by the frame, a camera looking
+# down).
 SMALL_BOX_INPUT_PX = 32.0
 # ... and the closing speed differenced from such a box's distance stays in the distance filter
 # for about a second after it (the filter's speed follows its distances slowly at range). Far
@@ -73,40 +83,10 @@ BEARING_SIGMA_RAD = math.radians(1.5)
 LATERAL_ACCEL = 1.5  # m/s^2: how fast a sideways speed may change (a swerve)
 INITIAL_LATERAL_SIGMA = 3.0  # m/s: a crossing cyclist
 HALF_WIDTH_SMOOTHING = 0.3
-# The fastest a thing of each class can close on a backward runner: its own top speed plus the
-# runner's (3.5 m/s, a fast backward pace). A box that grows faster than this allows is noise
-# (a gait, an occluder, a box edge that jumped), not an approach: a walker 11 m away does not
-# arrive in 0.9 s. Unless its own pixels' growth and its distances agree on it
-# (``_corroborated``): then the class is wrong (a cyclist's rider read as a "person").
-RUNNER_MAX_MPS = 3.5
-# Four-legged animals: a small detector at low resolution reads a dog as a sheep, a cow or an
-# elephant (YOLOX at 320 px, scene dog-in-path), so all of them are obstacles (models/
-# catalog.toml), one track whatever each box says, and the fastest any of them closes is a
-# running dog's.
-ANIMALS = ("dog", "cat", "sheep", "cow", "horse", "bear", "elephant", "zebra", "giraffe")
-MAX_OWN_SPEED_MPS = {"person": 5.0, "bicycle": 12.0, "motorcycle": 25.0, "car": 25.0,
-                     "bus": 20.0, "truck": 20.0, **dict.fromkeys(ANIMALS, 9.0)}
-STATIC_OWN_SPEED_MPS = 0.0  # furniture: benches, hydrants, signs close at the runner's pace
 # Furniture-like classes are what a detector most often imagines in a railing or a fence; they
 # count as obstacles only once an echo has confirmed one.
 STATIC_CLASSES = frozenset({"bench", "chair", "fire hydrant", "stop sign", "parking meter",
                             "potted plant", "suitcase"})
-
-
-# Distance and scale each carry 10-20 % of error at range: only a closing speed beyond the
-# class's limit by more than that is taken as impossible.
-CLOSING_MARGIN = 1.3
-
-
-# Whatever its class: a car on a road (the detector's class can be wrong: a cyclist's rider
-# is a "person", a motorbike a "bicycle").
-FASTEST_CLOSING_MPS = CLOSING_MARGIN * (RUNNER_MAX_MPS + max(MAX_OWN_SPEED_MPS.values()))
-
-
-def max_closing_mps(label: str) -> float:
-    """The fastest closing speed believed for ``label``, estimation error included."""
-    return CLOSING_MARGIN * (RUNNER_MAX_MPS + MAX_OWN_SPEED_MPS.get(label,
-                                                                     STATIC_OWN_SPEED_MPS))
 
 
 class _Distance:
@@ -393,7 +373,7 @@ class WorldModel:
             # Settled by its pixels alone, only they time it: a closing speed differenced
             # from fewer boxes is whatever the last box's jump made it.
             ttc_distance = None
-        ttc, ttc_sigma = _combine_ttc(scale, ttc_distance, var_distance)
+        ttc, ttc_sigma = combine_ttc(scale, ttc_distance, var_distance)
         k = self._scaled
         by_pixels = t - track.pixel_rate_t <= COAST_TTC_S
         if not settled or t - track.last_seen > COAST_TTC_S or (
@@ -419,10 +399,10 @@ class WorldModel:
         if filt is not None and distance is not None:
             a = filt.axis
             closing = -a.rate
-            ttc_distance, var_distance = _ttc_of_closing(distance, a.p00, closing, a.p11)
+            ttc_distance, var_distance = ttc_of_closing(distance, a.p00, closing, a.p11)
         timed = track.steady >= RATE_MIN_HITS or track.pixel_rates >= PIXEL_RATES_FOR_TTC \
             or track.urgent
-        scale = _ttc_from_scale(track, t) if timed else None
+        scale = ttc_from_scale(track, t) if timed else None
         # Growth measured, within its noise of none, of a box small in the network's input,
         # or of one whose distances still carry such a box's.
         faint = timed and scale is None and filt is not None and (
@@ -455,8 +435,8 @@ class WorldModel:
             if growth_max * CLOSING_MARGIN < closing / seen:
                 ttc_distance = None
             elif faint:
-                ttc_distance, var_distance = _closing_with_growth(distance, filt.axis, track,
-                                                                  seen)
+                ttc_distance, var_distance = closing_with_growth(distance, filt.axis, track,
+                                                                 seen)
         return scale, ttc_distance, var_distance
 
     def _echo_state(self, track_id: int, t: float) -> RangeState | None:
@@ -541,60 +521,8 @@ def _corroborated(track: Track, filt: _Distance | None, seen: float | None,
         abs(by_growth - closing) <= 2 * spread
 
 
-def _ttc_from_scale(track: Track, t: float) -> tuple[float, float] | None:
-    """(time to contact at ``t``, its variance) from d ln(h)/dt, once it clearly grows."""
-    rate, sigma = track.growth_rate, track.growth_rate_sigma
-    if rate <= 2 * sigma or rate <= 1.0 / MAX_TTC_S:
-        return None
-    ttc = 1.0 / rate - (t - track.t)  # a steady approach loses a second per second
-    return (ttc, sigma ** 2 / rate ** 4) if ttc > 0 else None
-
-
 def _small_in_input(track: Track) -> bool:
     """Is the track's last box shorter than ``SMALL_BOX_INPUT_PX`` pixels of the view's input
     that found it?"""
     box = track.detected_box
     return (box[3] - box[1]) / max(track.detected_px, 1e-6) < SMALL_BOX_INPUT_PX
-
-
-def _closing_with_growth(distance: float, axis: Axis, track: Track,
-                         seen: float) -> tuple[float | None, float | None]:
-    """(time to contact, its variance) from the distance's closing speed weighed with the one
-    its growth implies (seen distance x growth rate, each with its variance), when the growth
-    is too faint to time the object by itself: it still says how fast the object can be
-    closing. (busy-path-20s, mirrored, Pi 5: a walker 25 m away, closing at 1.8 m/s; one
-    full-view box 28 % too tall made his distances fall at 8.1 +- 2.4 m/s while his pixels
-    grew at 0.12 +- 0.11 a second, 2.9 +- 2.7 m/s: a WARNING 15 s before he came.)"""
-    var_distance = axis.p11
-    var_growth = (seen * track.growth_rate_sigma) ** 2
-    if var_distance <= 0 or var_growth <= 0:
-        return None, None
-    var = 1.0 / (1.0 / var_distance + 1.0 / var_growth)
-    closing = var * (-axis.rate / var_distance + seen * track.growth_rate / var_growth)
-    return _ttc_of_closing(distance, axis.p00, closing, var)
-
-
-def _ttc_of_closing(distance: float, var_distance: float, closing: float,
-                    var_closing: float) -> tuple[float | None, float | None]:
-    """(distance / closing speed, its variance), or (None, None) when the closing speed does
-    not stand clearly (2 sigma) above its own noise: only then is it a time to contact."""
-    if distance <= 0 or closing <= max(MIN_CLOSING_MPS, 2 * math.sqrt(var_closing)):
-        return None, None
-    return (distance / closing,
-            var_distance / closing ** 2 + distance ** 2 * var_closing / closing ** 4)
-
-
-def _combine_ttc(scale: tuple[float, float] | None, ttc_distance: float | None,
-                 var_distance: float | None) -> tuple[float | None, float]:
-    """The two estimates weighed by their variances: (time to contact, its sigma), or
-    (None, inf) when neither times it well enough."""
-    estimates = [e for e in (scale, (ttc_distance, var_distance) if ttc_distance else None)
-                 if e is not None and e[1] > 0]
-    if not estimates:
-        return None, math.inf
-    weights = [1.0 / v for _, v in estimates]
-    ttc = sum(w * e for w, (e, _) in zip(weights, estimates, strict=True)) / sum(weights)
-    sigma = math.sqrt(1.0 / sum(weights))
-    if sigma > TTC_MAX_RELATIVE_SIGMA * ttc:
-        return None, math.inf  # too unsure to act on: a wrong time to contact is worse than none
-    return min(ttc, MAX_TTC_S), sigma
