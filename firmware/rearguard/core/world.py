@@ -411,20 +411,23 @@ class WorldModel:
         # track.t): each prediction runs on at its own speed, so judged at a later t the same
         # two measurements would pass one moment and fail the next, between two frames.
         seen = max(distance - closing * (track.t - t), 0.0) if distance is not None else None
+        # The closing speed its growth implies, at that distance.
+        by_growth = seen * track.growth_rate if seen is not None else None
         fastest = max_closing_mps(track.label)
-        if _corroborated(track, filt, seen, closing, t):
+        if max(by_growth or 0.0, closing or 0.0) > fastest \
+                and _corroborated(track, filt, seen, by_growth, closing, t):
             fastest = FASTEST_CLOSING_MPS  # the class, not the approach, is what is wrong
-        if scale is not None and seen is not None and seen * track.growth_rate > fastest:
+        if scale is not None and by_growth is not None and by_growth > fastest:
             scale = None  # growth no such object could show: noise, not an approach
         if ttc_distance is not None and closing is not None and closing > fastest:
             ttc_distance = None
-        if scale is not None and filt is not None and seen is not None \
+        if scale is not None and filt is not None and by_growth is not None \
                 and self._measured.get(track.track_id, False):
             # Two independent cues: the box's growth and its distance. Growth that implies
             # far faster closing than the distance track allows (2 sigma) is a box edge that
             # moved (a gait, an occluder), not an approach.
             allowed = closing + 2 * math.sqrt(filt.axis.p11)
-            if seen * track.growth_rate > CLOSING_MARGIN * max(allowed, MIN_CLOSING_MPS):
+            if by_growth > CLOSING_MARGIN * max(allowed, MIN_CLOSING_MPS):
                 scale = None
         if ttc_distance is not None and timed and seen and not _times_it(echo):
             # The other way round: a distance that falls faster than the image grows is a box
@@ -504,16 +507,16 @@ def _sideways(filt: _Distance | None, t: float) -> tuple[float | None, float | N
 
 
 def _corroborated(track: Track, filt: _Distance | None, seen: float | None,
-                  closing: float | None, t: float) -> bool:
-    """Do two cues agree on its closing speed: its growth times its distance, and its
-    distance's fall, while its own pixels (feature points, not the box's edges) keep measuring
-    that growth? A box edge that jumps moves both the box's size and its distance; it does
-    not move the pixels inside, so a growth they measure is not that jump."""
-    if filt is None or not seen or closing is None or closing <= 0 \
+                  by_growth: float | None, closing: float | None, t: float) -> bool:
+    """Do two cues agree on its closing speed: ``by_growth``, its growth times its distance
+    ``seen``, and ``closing``, its distance's fall, while its own pixels (feature points, not
+    the box's edges) keep measuring that growth? A box edge that jumps moves both the box's
+    size and its distance; it does not move the pixels inside, so a growth they measure is
+    not that jump."""
+    if filt is None or not seen or by_growth is None or closing is None or closing <= 0 \
             or track.pixel_rates < PIXEL_RATES_FOR_TTC \
             or t - track.pixel_rate_t > COAST_TTC_S:
         return False
-    by_growth = seen * track.growth_rate
     spread = math.hypot(seen * track.growth_rate_sigma,
                         track.growth_rate * math.sqrt(filt.axis.p00),
                         math.sqrt(filt.axis.p11))
