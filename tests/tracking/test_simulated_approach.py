@@ -117,6 +117,22 @@ def test_a_closing_speed_beyond_the_class_is_believed_when_its_pixels_agree():
     assert all(abs(ttc - truth) <= 0.25 * truth + 0.1 for truth, ttc in timed)
 
 
+# A car at 110 km/h against a backward runner: 33 m/s, near the fastest any class closes (37,
+# contact.FASTEST_CLOSING_MPS), whose pixels overstate its growth by 15 %: that cue alone
+# claims 38 m/s.
+FAST_CAR = Scene("car", 1.5, 1.8, 33.0, start_m=45.0, growth_sigma=0.05, pixel_speed_mps=38.0)
+
+
+def test_two_cues_that_agree_are_held_to_the_limit_together(monkeypatch):
+    """What both cues say is held to the fastest any class closes, not the noisier cue alone.
+    (The growth was voided whenever it alone claimed more: on car-in-path at twice its speed
+    the car was timed 0.3 s later, on its distances alone.)"""
+    monkeypatch.setitem(HEIGHTS, "car", 1.5)
+    timed = _timed_before_contact(FAST_CAR)
+    assert any(truth > 0.8 for truth, _ in timed), "not timed in its first 0.5 s"
+    assert all(abs(ttc - truth) <= 0.25 * truth + 0.1 for truth, ttc in timed), timed
+
+
 @pytest.mark.parametrize("scene", [
     # Boxes alone (no pixel measurement): the class's limit stands.
     Scene("person", 1.75, 0.6, FAST, start_m=40.0),

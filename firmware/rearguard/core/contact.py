@@ -23,7 +23,7 @@ TTC_MAX_RELATIVE_SIGMA = 0.4
 # runner's (3.5 m/s, a fast backward pace). A box that grows faster than this allows is noise
 # (a gait, an occluder, a box edge that jumped), not an approach: a walker 11 m away does not
 # arrive in 0.9 s. Unless its own pixels' growth and its distances agree on it
-# (``world._corroborated``): then the class is wrong (a cyclist's rider read as a "person").
+# (``world._agreed_closing``): then the class is wrong (a cyclist's rider read as a "person").
 RUNNER_MAX_MPS = 3.5
 # Four-legged animals: a small detector at low resolution reads a dog as a sheep, a cow or an
 # elephant (YOLOX at 320 px, scene dog-in-path), so all of them are obstacles (models/
