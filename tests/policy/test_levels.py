@@ -405,6 +405,22 @@ def test_a_warning_comes_once_contact_in_time_is_plausible_not_only_expected():
     assert alert["reason"] == "ttc 3.00 s, 2.40 s at 0.5 sigma <= warning_ttc_s 2.5"
 
 
+def test_a_caution_comes_once_contact_in_time_is_likely_not_only_expected():
+    """3.8 s to contact known to +-1.0 s: at half a sigma it may be 4.3 s, beyond the 4 s of a
+    CAUTION, and nothing buzzes yet; known to +-0.2 s (3.9 s at half a sigma) it is a
+    CAUTION, as is the unsure one when caution_sigmas is 0."""
+    def assessed(cfg, sigma, ttc=3.8):
+        policy = AlertPolicy(cfg, SIDES)
+        _, events = walk(policy, [(0.0, [replace(person(0.0, ttc=ttc, distance=15.0),
+                                                 time_to_contact_sigma_s=sigma)])])
+        return policy.level, [e["reason"] for e in events if e["kind"] == "alert"]
+
+    assert assessed(CFG, 1.0) == (AlertLevel.CLEAR, [])
+    assert assessed(CFG, 0.2) == (
+        AlertLevel.CAUTION, ["ttc 3.80 s, 3.90 s at 0.5 sigma <= caution_ttc_s 4"])
+    assert assessed(replace(CFG, caution_sigmas=0.0), 1.0)[0] == AlertLevel.CAUTION
+
+
 def test_a_far_threat_is_held_through_looks_that_do_not_say_it_will_come_late():
     """A walker 7.7 m away, warned of at 2.5 s. One look times him at 4.5 +- 1.5 s: at its
     soonest (0.5 sigma) 3.8 s, within the 4 s a WARNING falls by. The next gives no time to

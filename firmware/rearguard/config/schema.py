@@ -210,6 +210,11 @@ class AlertConfig:
         "nearer, the runner has no room left to step aside (the evaluation's contact too)."))
     caution_ttc_s: float = setting(4.0, min=0.5, max=15.0, doc=(
         "CAUTION when the time to contact falls below this, seconds."))
+    caution_sigmas: float = setting(0.5, min=0.0, max=3.0, doc=(
+        "CAUTION once contact within caution_ttc_s is likely: the time to contact plus this "
+        "many of its standard deviations. A heads-up on an estimate this unsure is most often "
+        "a far walker's box noise, and an alert given and taken back is a needless buzz; the "
+        "WARNING takes the other side (warning_sigmas). 0: the estimate alone."))
     warning_ttc_s: float = setting(2.5, min=0.5, max=10.0, doc=(
         "WARNING below this time to contact. At least 2 s before contact at running speeds."))
     warning_sigmas: float = setting(0.5, min=0.0, max=3.0, doc=(

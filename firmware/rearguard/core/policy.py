@@ -7,8 +7,9 @@ Levels come from the most urgent obstacle's time to contact, distance and closin
 - WARNING: time to contact <= ``warning_ttc_s`` at ``warning_sigmas`` (the estimate less that
   many of its standard deviations: contact that soon is plausible), or approaching and nearer
   than ``warning_distance_m``
-- CAUTION: time to contact <= ``caution_ttc_s``, or approaching and nearer than
-  ``caution_distance_m``; and the most an obstacle passing beside the path can reach
+- CAUTION: time to contact <= ``caution_ttc_s`` at ``caution_sigmas`` (the estimate plus that
+  many of its standard deviations: contact that soon is likely), or approaching and nearer
+  than ``caution_distance_m``; and the most an obstacle passing beside the path can reach
 
 Only obstacles closing at ``min_closing_speed_mps`` or more, with a time to contact (the world
 model gives one only when the closing speed stands clear of its noise), count as approaching.
@@ -82,37 +83,45 @@ def assess(o: Obstacle, cfg: AlertConfig, relax: float = 1.0) -> Assessment:
     if not closing:
         return Assessment(AlertLevel.CLEAR, "not approaching", o)
     beside = _passes_beside(o, cfg)
-    soon = _plausible_ttc(o, ttc, cfg)
+    # The WARNING at contact's soonest plausible time, the CAUTION at its latest likely one.
+    soon = _ttc_at_sigmas(o, ttc, -cfg.warning_sigmas)
+    likely = _ttc_at_sigmas(o, ttc, cfg.caution_sigmas)
     rules = (
-        (AlertLevel.DANGER, ttc, cfg.danger_ttc_s, "ttc", "danger_ttc_s"),
-        (AlertLevel.WARNING, soon, cfg.warning_ttc_s, "ttc", "warning_ttc_s"),
-        (AlertLevel.WARNING, near, cfg.warning_distance_m, "distance", "warning_distance_m"),
-        (AlertLevel.CAUTION, ttc, cfg.caution_ttc_s, "ttc", "caution_ttc_s"),
-        (AlertLevel.CAUTION, near, cfg.caution_distance_m, "distance", "caution_distance_m"),
+        (AlertLevel.DANGER, ttc, 0.0, cfg.danger_ttc_s, "ttc", "danger_ttc_s"),
+        (AlertLevel.WARNING, soon, cfg.warning_sigmas, cfg.warning_ttc_s, "ttc",
+         "warning_ttc_s"),
+        (AlertLevel.WARNING, near, 0.0, cfg.warning_distance_m, "distance",
+         "warning_distance_m"),
+        (AlertLevel.CAUTION, likely, cfg.caution_sigmas, cfg.caution_ttc_s, "ttc",
+         "caution_ttc_s"),
+        (AlertLevel.CAUTION, near, 0.0, cfg.caution_distance_m, "distance",
+         "caution_distance_m"),
     )
-    for level, value, limit, what, key in rules:
+    for level, value, sigmas, limit, what, key in rules:
         if value is not None and value <= limit * relax:
             unit = "s" if what == "ttc" else "m"
             reason = f"{what} {value:.2f} {unit} <= {key} {limit:g}"
-            if value is soon and soon != ttc:
-                reason = (f"ttc {ttc:.2f} s, {soon:.2f} s at {cfg.warning_sigmas:g} sigma "
-                          f"<= {key} {limit:g}")
+            if what == "ttc" and value != ttc:
+                reason = f"ttc {ttc:.2f} s, {value:.2f} s at {sigmas:g} sigma <= {key} {limit:g}"
             if beside and level > AlertLevel.CAUTION:
                 return Assessment(AlertLevel.CAUTION, reason + " (passing beside the path)", o)
             return Assessment(level, reason, o)
     return Assessment(AlertLevel.CLEAR, "approaching, still far", o)
 
 
-def _plausible_ttc(o: Obstacle, ttc: float | None, cfg: AlertConfig) -> float | None:
-    """The soonest contact plausible at ``warning_sigmas``: the time to contact less that
-    many of its standard deviations. The WARNING is due 2 s before contact; an estimate with
-    a sigma of a quarter of itself, taken at its word, warns half the approaches late (on
-    the scenes at the catalogue's noise, cyclist-in-path, dog-in-path and two-cyclists,
-    mirrored, came 0.06-0.13 s short)."""
+def _ttc_at_sigmas(o: Obstacle, ttc: float | None, sigmas: float) -> float | None:
+    """The time to contact moved by ``sigmas`` of its standard deviations: less them, the
+    soonest contact plausible (the WARNING's); plus them, the latest likely (the CAUTION's).
+
+    The WARNING is due 2 s before contact; an estimate with a sigma of a quarter of itself,
+    taken at its word, warns half the approaches late (on the scenes at the catalogue's noise,
+    cyclist-in-path, dog-in-path and two-cyclists, mirrored, came 0.06-0.13 s short). A
+    CAUTION taken at its word came and went for a walker 24 m away whose coarse boxes timed
+    him at 4.0 +- 1.3 s for half a second, 15 s before he came (busy-path-20s, mirrored, Pi 5)."""
     sigma = o.time_to_contact_sigma_s
     if ttc is None or sigma is None or ttc != o.time_to_contact_s:
         return ttc  # no estimate, or one the hysteresis made from distance and speed alone
-    return max(ttc - cfg.warning_sigmas * sigma, 0.0)
+    return max(ttc + sigmas * sigma, 0.0)
 
 
 def _passes_beside(o: Obstacle, cfg: AlertConfig) -> bool:
@@ -342,7 +351,7 @@ def _not_in_time(o: Obstacle, cfg: AlertConfig) -> bool:
     """
     widened = cfg.warning_ttc_s * (1.0 + cfg.hysteresis)
     if o.time_to_contact_s is not None:
-        soonest = _plausible_ttc(o, o.time_to_contact_s, cfg)
+        soonest = _ttc_at_sigmas(o, o.time_to_contact_s, -cfg.warning_sigmas)
         return soonest is not None and soonest > widened
     d, closing = o.distance_m, o.closing_speed_mps
     if d is None or closing is None or closing <= 2 * (o.closing_sigma_mps or 0.0):
