@@ -177,6 +177,18 @@ def test_a_coarser_views_box_size_is_a_less_certain_measure_of_its_growth():
     assert sigmas[1] > 1.2 * sigmas[0]
 
 
+def test_a_new_track_knows_how_coarse_its_first_box_is():
+    """Its view's pixels per input pixel, from its first box on: the world
+    model takes the first distance's uncertainty from them (a Pi 4's full view, 4 frame px per
+    input px, had been taken for a 1 px one: a first distance four times too sure, and the
+    next boxes' differences from it read as a closing speed)."""
+    tracker = Tracker(CONFIG, {"person"})
+    tracker.update(DetectionSet(0.0, 0, (1280, 720), (Detection(
+        "person", 0, 0.8, (620.0, 240.0, 640.0, 300.0), view="far", input_px=2.0),)))
+    (track,) = tracker.tracks
+    assert track.detected_px == 2.0
+
+
 def test_a_box_around_two_tracked_people_is_not_a_third_person():
     """Side by side, two walkers are tracked; the detector adds a box around both. As a track
     of its own it would 'grow' from one person's size to the pair's: it starts none. A car

@@ -541,7 +541,7 @@ class Tracker:
         track = Track(self._next_id, det.label, t, Axis(u, centre_var, speed_var),
                       Axis(v, centre_var, speed_var), scale, aspect, det.box, last_seen=t,
                       score=det.score, votes={det.label: det.score},
-                      appearance=det.appearance)
+                      appearance=det.appearance, detected_px=det.input_px)
         self._next_id += 1
         return track
 
