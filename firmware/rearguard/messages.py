@@ -81,6 +81,9 @@ class DetectionSet:
     frame_index: int
     frame_size: tuple[int, int]  # (width, height) of the frame the boxes refer to
     detections: tuple[Detection, ...]
+    # The far view looked at this frame too (rearguard.detection.farview): what it did not
+    # find, it missed. A full view alone is no evidence about an object only the far view sees.
+    far_looked: bool = False
 
 
 class ObstacleSource(enum.StrEnum):

@@ -19,6 +19,7 @@ from rearguard.config.schema import DetectorConfig, FarViewConfig, MountingConfi
 from rearguard.core.geometry import CameraIntrinsics, distance_from_height, lens_intrinsics
 from rearguard.detection import open_detector
 from rearguard.detection.farview import (
+    LOOK_AGAIN_IN_ROW,
     Crop,
     ViewScheduler,
     far_crop,
@@ -199,6 +200,34 @@ def test_on_a_slow_board_the_far_view_has_frames_of_its_own():
     assert views.far_every() == 4  # every 3rd would be 4.9 Hz
     quick = ViewScheduler(FarViewConfig(), MountingConfig(), K720, view_s=0.056)  # a Pi 5
     assert not quick.own_frame
+
+
+def test_on_a_slow_board_the_far_view_looks_again_for_what_it_alone_found():
+    """A Pi 4 (150 ms a view): while the far view alone has found an object that is not an
+    obstacle yet (Core.awaiting_far_view), it runs again on the next frame instead of the full
+    view, which cannot see it: up to LOOK_AGAIN_IN_ROW far views in a row, then the full view
+    comes whatever. Not while something is near, and not on a Pi 5, where the views share
+    frames and the far view comes every second frame anyway."""
+    image = np.zeros((720, 1280, 3), np.uint8)
+
+    def schedule(views: ViewScheduler, looking: list[bool]) -> list[str]:
+        detector = CountingDetector()
+        for i, look in enumerate(looking):
+            views.look_again = look
+            views.detect(detector, Frame(i * 0.15, i, image))
+        return ["far" if size == FAR_WINDOW else "full" for size in detector.sizes]
+
+    config = FarViewConfig(every=2, min_full_view_hz=5.0)
+    pi4 = ViewScheduler(config, MountingConfig(), K720, view_s=0.15)
+    assert schedule(pi4, [False, False, True, True, True, False]) == \
+        ["full", "far", "far", "far", "full", "far"]
+    assert LOOK_AGAIN_IN_ROW == 3  # the object's first box and the two more that confirm it
+    pi4 = ViewScheduler(config, MountingConfig(), K720, view_s=0.15)
+    pi4.threat_near = True  # something near: the full view's rate comes first
+    assert schedule(pi4, [False, True, True, True]) == ["full", "full", "full", "far"]
+    pi5 = ViewScheduler(config, MountingConfig(), K720, view_s=0.056)
+    assert schedule(pi5, [False, True, True, True]) == \
+        ["full", "full", "far", "full", "full", "far"]  # the far view follows on its frame
 
 
 def test_the_far_view_yields_to_the_full_view_only_while_something_is_near():
@@ -459,3 +488,6 @@ def test_a_shared_frame_is_decided_on_in_two_parts_that_make_the_merge(far):
     assert one == {OUTSIDE, PAST_RIGHT, PAST_BOTTOM}
     assert two == ({(600.0, 198.0, 642.0, 302.0)} if far else {HELD})
     assert one | two == {d.box for d in merged.detections} and not one & two
+    # What the far view did not find, it missed, once it has run: the rest, not the first.
+    assert rest.decoded().far_looked and not firsts[0].decoded().far_looked
+    assert merged.far_looked and not alone.decoded().far_looked

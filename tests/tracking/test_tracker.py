@@ -297,3 +297,33 @@ def test_an_object_read_as_another_class_while_the_gait_moves_its_box_stays_one_
         tracker.update(DetectionSet(t, n, (1280, 720), (det,)))
     (track,) = tracker.tracks
     assert track.hits == 3 and track.label == "dog"
+
+
+def test_a_new_object_only_the_far_view_sees_awaits_its_next_look():
+    """A Pi 4's far view takes every other frame; the full view's frames between cannot see
+    what it alone found 30 m away. The tentative track waits on the far view's next look (the
+    scheduler looks again at once) until the far view misses it or it is confirmed."""
+    tracker = Tracker(CONFIG, {"person"})
+    x = 620.0
+
+    def look(i: int, far: bool, *found: Box) -> bool:
+        detections = tuple(Detection("person", 0, 0.8, box, view="far", input_px=2.0)
+                           for box in found)
+        tracker.update(DetectionSet(i * DT, i, (1280, 720), detections, far_looked=far))
+        return tracker.awaiting_far_view()
+
+    def far_box(i: int) -> Box:
+        return (x + i, 240.0, x + i + 20.0, 300.0)
+
+    assert not look(0, False)  # nothing yet
+    assert look(1, True, far_box(1))  # its first box, from the far view
+    assert look(2, False)  # the full view found nothing: it could not have
+    assert not look(3, True)  # the far view looked again and missed it
+    assert look(4, True, far_box(4))  # found again: its second box
+    assert not look(5, True, far_box(5))  # its third: confirmed, an obstacle now
+    (track,) = tracker.tracks
+    assert tracker.confirmed(track) and track.view == "far"
+    tracker = Tracker(CONFIG, {"person"})
+    tracker.update(DetectionSet(0.0, 0, (1280, 720), (Detection(
+        "person", 0, 0.8, far_box(0), view="full", input_px=4.0),), far_looked=True))
+    assert not tracker.awaiting_far_view()  # the full view sees it: its own rate follows it

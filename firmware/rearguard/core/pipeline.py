@@ -72,6 +72,11 @@ class Core:
         self._emit_all(policy_events)
         return command
 
+    def awaiting_far_view(self) -> bool:
+        """Has the far view alone just found something that is not an obstacle yet? The view
+        scheduler then looks again (``ViewScheduler.look_again``)."""
+        return self.world.tracker.awaiting_far_view()
+
     def _emit_all(self, records: list[dict[str, Any]]) -> None:
         for record in records:
             self._emit(record)

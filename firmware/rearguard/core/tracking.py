@@ -353,6 +353,7 @@ class Track:
     aspect: float  # width / height, smoothed
     detected_box: Box = (0.0, 0.0, 0.0, 0.0)  # the detector's own box at the last update
     detected_px: float = 1.0  # its view's frame pixels per input pixel (Detection.input_px)
+    view: str = "full"  # the view that found that box (Detection.view)
     hits: int = 1
     steady: int = 1  # updates since the box's size last restarted (rates need several)
     jumped: bool = False  # the last update's size was not this object's (taken over)
@@ -427,10 +428,13 @@ class Tracker:
         self._urgent_rate = 1.0 / urgent_ttc_s if urgent_ttc_s else math.inf
         self.tracks: list[Track] = []
         self._next_id = 1
+        self._far_looked = -math.inf  # when the far view last looked (DetectionSet.far_looked)
 
     def update(self, ds: DetectionSet) -> list[Track]:
         """Fold in one frame's detections; returns the tracks updated by this frame."""
         t = ds.t
+        if ds.far_looked:
+            self._far_looked = t
         self.tracks = [tr for tr in self.tracks if t - tr.last_seen <= self.config.drop_after_s]
         detections = [d for d in ds.detections if d.label in self.labels]
         pairs = self._associate(detections, t, ds.frame_size)
@@ -457,6 +461,13 @@ class Tracker:
         axis = track.log_size
         spread = math.sqrt(axis.p00 + dt * dt * axis.p11 + _log_size_var(log_size))
         return abs(log_size - axis.predicted(dt)) > max(4 * spread, SIZE_JUMP)
+
+    def awaiting_far_view(self) -> bool:
+        """Has the far view alone found an object, the last time it looked, that is not an
+        obstacle yet (a tentative track whose last box came from the far view)? The full view
+        cannot see it: only the far view's next boxes confirm it."""
+        return any(tr.view == "far" and tr.last_seen >= self._far_looked
+                   and not self.confirmed(tr) for tr in self.tracks)
 
     def confirmed(self, track: Track) -> bool:
         """An obstacle, not a detector's passing fancy: ``confirm_hits`` boxes, or two when
@@ -541,7 +552,7 @@ class Tracker:
         track = Track(self._next_id, det.label, t, Axis(u, centre_var, speed_var),
                       Axis(v, centre_var, speed_var), scale, aspect, det.box, last_seen=t,
                       score=det.score, votes={det.label: det.score},
-                      appearance=det.appearance, detected_px=det.input_px)
+                      appearance=det.appearance, detected_px=det.input_px, view=det.view)
         self._next_id += 1
         return track
 
@@ -599,7 +610,7 @@ class Tracker:
             track.urgent = True
         track.aspect += ASPECT_SMOOTHING * (aspect - track.aspect)
         track.detected_box = det.box
-        track.detected_px = det.input_px
+        track.detected_px, track.view = det.input_px, det.view
         track.t = track.last_seen = t
         track.hits += 1
         track.steady += 1

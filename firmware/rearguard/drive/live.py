@@ -261,6 +261,7 @@ class LiveLoop:
             try:
                 self.views.threat_near = threat_near(self.core.obstacles,
                                                      self.config.far_view.near_m)
+                self.views.look_again = self.core.awaiting_far_view()
                 # A frame both views share: the full view's part goes on while the far view
                 # runs (ViewScheduler.start).
                 views = self.views.start(self.detector, frame, partial(self._hand_first,

@@ -223,6 +223,7 @@ class _Replayer:
             self.result.far_view_s = self.views.far_s
         began = time.perf_counter()
         self.views.threat_near = threat_near(self.core.obstacles, self.near_m)
+        self.views.look_again = self.core.awaiting_far_view()
         far_runs = self.views.far_runs
         first: list[StartedViews] = []
         rest = self.views.start(self.detector, frame, first.append)
