@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from rearguard.config.schema import AlertConfig
-from rearguard.core.policy import AlertPolicy
+from rearguard.core.policy import AlertPolicy, assess
 from rearguard.messages import (
     AlertLevel,
     BodySide,
@@ -193,6 +193,27 @@ def test_a_far_alarm_that_the_camera_no_longer_sees_as_an_approach_is_released()
     assert [lv for _, lv in levels] == [AlertLevel.WARNING, AlertLevel.CLEAR]
 
 
+def test_a_far_danger_lost_from_view_is_held_a_far_warning_is_not():
+    """A dog 10.7 m away closing at 4.8 m/s (contact in 1.2 s, DANGER), then the detector
+    loses it between a window that cuts it and a full view too coarse to find it, and the
+    tracker drops it. Lost far away, a WARNING is most likely a passing fancy; a DANGER,
+    contact timed within danger_ttc_s, is not: it is held to contact, then released once
+    past (dog-in-path under noise seeds 202-909, a Pi 4 with the far view at zoom 2.6: the
+    DANGER went at 2.75 s, 0.25 s before the dog arrived)."""
+    def levels_after(ttc):
+        policy = AlertPolicy(CFG, SIDES)
+        steps = [(0.0, [person(0.0, ttc=ttc, distance=10.7, closing=4.8)])]
+        steps += [(0.1 * k, []) for k in range(1, 30)]  # lost: no track
+        return dict(walk(policy, steps)[0])
+    dog = levels_after(1.1)
+    assert dog[0.0] == AlertLevel.DANGER
+    assert all(lv == AlertLevel.DANGER for t, lv in dog.items() if t <= 1.1)  # to contact
+    assert dog[max(dog)] == AlertLevel.CLEAR  # past: 1.1 s + 1 m / 4.8 m/s + 0.5 s
+    fancy = levels_after(2.0)
+    assert fancy[0.0] == AlertLevel.WARNING
+    assert fancy[max(t for t in fancy if t < 1.0)] == AlertLevel.CLEAR  # released
+
+
 def test_a_threat_that_slowed_is_held_at_warning_not_at_its_old_danger():
     """DANGER, then it slows (CAUTION by its time to contact), then the camera loses its timing:
     the memory holds the WARNING the runner was given, not the DANGER it no longer calls for."""
@@ -365,6 +386,31 @@ def test_a_level_is_held_while_its_time_to_contact_is_only_withheld():
         return [lv for _, lv in levels]
     assert after(2.5) == [AlertLevel.CAUTION, AlertLevel.CAUTION]  # 3.2 s: within 4 s + 20 %
     assert after(1.0) == [AlertLevel.CAUTION, AlertLevel.CLEAR]  # 8 s: gone past it
+
+
+def test_a_caution_is_held_while_its_object_is_not_measured_for_a_moment():
+    """CAUTION for a parked car the runner comes up on; then its box is missed for half a
+    second (cut by the far view's window on the frames it alone runs, and not found by the
+    full view): the world model, unsure, gives no time to contact. Silence is not evidence:
+    its distance, carried on by its closing speed while the tracker keeps it, still says when,
+    so the CAUTION holds (busy-path-20s, mirrored, a Pi 4 with the far view at zoom 2.6:
+    CAUTION, CLEAR, CAUTION within 0.8 s). Carried on to the lens, it has passed: released.
+    Unmeasured, it holds a CAUTION at most, never raises one, and never holds a WARNING: that
+    is the remembered threats' business, released on evidence and counted down to DANGER."""
+    def after(distance):
+        policy = AlertPolicy(CFG, SIDES)
+        levels, _ = walk(policy, [
+            (0.0, [person(0.0, ttc=3.5, distance=9.0, closing=2.6)]),  # CAUTION
+            (0.7, [replace(person(0.7, ttc=None, distance=distance, closing=2.6),
+                           measured=False)]),
+        ])
+        return [lv for _, lv in levels]
+    assert after(7.2) == [AlertLevel.CAUTION, AlertLevel.CAUTION]  # 2.8 s: within 4 s + 20 %
+    assert after(0.8) == [AlertLevel.CAUTION, AlertLevel.CLEAR]  # within contact_margin_m
+    near = replace(person(0.0, ttc=None, distance=2.0, closing=3.0), measured=False)
+    held = assess(near, CFG, relax=1.2)
+    assert held.level == AlertLevel.CAUTION and "not measured now" in held.reason
+    assert assess(near, CFG).level == AlertLevel.CLEAR  # rising needs a measurement
 
 
 def test_a_near_threat_timed_later_keeps_its_warning_until_it_stops():

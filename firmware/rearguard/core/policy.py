@@ -68,14 +68,18 @@ def assess(o: Obstacle, cfg: AlertConfig, relax: float = 1.0) -> Assessment:
     if echo is not None and echo < cfg.danger_range_m * relax:
         return Assessment(AlertLevel.DANGER, f"echo {echo:.2f} m < danger_range_m "
                                              f"{cfg.danger_range_m:g}", o)
-    if ttc is None and relax > 1.0 and o.measured and near is not None \
+    unseen = False  # held on a distance carried on while not measured
+    if ttc is None and relax > 1.0 and near is not None \
+            and (o.measured or near > cfg.contact_margin_m) \
             and o.closing_speed_mps is not None \
             and o.closing_speed_mps >= cfg.min_closing_speed_mps:
         # Holding a level (hysteresis): the time to contact of an object measured now that
-        # the world model withheld (a cross-check said no) is unknown, not infinite; its
-        # distance and closing speed still say when. (An unmeasured one, cut or hidden, is
-        # the remembered threats' business.)
-        ttc = near / o.closing_speed_mps
+        # the world model withheld (a cross-check said no), or of one unseen for a moment
+        # (the tracker still keeps it) and not yet carried to the lens, is unknown, not
+        # infinite; its distance and closing speed still say when. Unseen, it holds a
+        # CAUTION at most: a WARNING's hold is the remembered threats' business (released on
+        # evidence, counted down to DANGER).
+        ttc, unseen = near / o.closing_speed_mps, not o.measured
     # Approaching: closing fast enough, and clearly (the world model gives a time to contact
     # only when the closing speed stands out of its noise).
     closing = ttc is not None and o.closing_speed_mps is not None \
@@ -105,6 +109,8 @@ def assess(o: Obstacle, cfg: AlertConfig, relax: float = 1.0) -> Assessment:
                 reason = f"ttc {ttc:.2f} s, {value:.2f} s at {sigmas:g} sigma <= {key} {limit:g}"
             if beside and level > AlertLevel.CAUTION:
                 return Assessment(AlertLevel.CAUTION, reason + " (passing beside the path)", o)
+            if unseen and level > AlertLevel.CAUTION:
+                return Assessment(AlertLevel.CAUTION, reason + " (not measured now)", o)
             return Assessment(level, reason, o)
     return Assessment(AlertLevel.CLEAR, "approaching, still far", o)
 
@@ -272,7 +278,12 @@ class ThreatMemory:
             return True  # due within the contact margin, then past the lens: it has passed
         far = threat.distance_m is None or threat.distance_m > self.cfg.caution_distance_m
         if o is None:
-            return far  # lost from view: close to the runner, most likely passing the lens
+            # Lost from view close to the runner: most likely passing the lens, held until its
+            # countdown has it past. Far away: most likely a passing fancy, let go; but not a
+            # DANGER, contact timed within danger_ttc_s: a fast object (a dog 10.7 m away at
+            # 4.8 m/s) that the detector loses between the far view's window and the coarse
+            # full view must not go quiet as it arrives.
+            return far and threat.level < AlertLevel.DANGER
         if _clearly_receding(o, self.cfg):
             return self._receding_again(o)  # seen going away
         self._receding.pop(o.track_id, None)
