@@ -550,3 +550,34 @@ def test_a_fine_box_after_a_tall_coarse_one_does_not_make_its_speed_trustworthy(
     ttc, sigma = obstacle.time_to_contact_s, obstacle.time_to_contact_sigma_s
     soonest = math.inf if ttc is None else ttc - CONFIG.alert.warning_sigmas * sigma
     assert (soonest > CONFIG.alert.caution_ttc_s) is remembered
+
+
+def test_a_car_beside_the_path_keeps_its_offset_when_the_frame_cuts_it_as_it_passes():
+    """The runner comes up on a car parked 2.2 m beside the path. Close, the frame's side cuts
+    its box, and what is left of it (its near end) is taller than the whole car was wide: a
+    size no approach reaches in one look, which restarts its distance. Where it is sideways
+    stands: the frame, not another object, changed its box. It stays beside the path
+    (busy-path-20s: a parked car that lost its offset was carried into the path by its
+    distance, and given DANGER as the runner passed it)."""
+    from rearguard.core.policy import assess
+    from rearguard.messages import AlertLevel, Detection
+
+    k = camera_intrinsics(CONFIG.camera).scaled_to(1280, 720)
+    world = WorldModel(replace(CONFIG, rangefinders=[]), {"car": 1.5})
+    parked = Scene("car", 1.5, 1.8, 3.0, start_m=12.0, lateral_m=2.2, edge_noise_px=0.5)
+    t, n, box = 0.0, 0, parked.project(k, 0.0)
+    while box[2] < k.width - 10:
+        world.add_detections(DetectionSet(t, n, (k.width, k.height),
+                                          (Detection("car", 0, 0.8, box),)))
+        t, n = t + 0.15, n + 1
+        box = parked.project(k, t)
+    (whole,) = world.obstacles(t - 0.15)
+    assert whole.lateral_m == pytest.approx(2.2, abs=0.3)
+    near_end = (box[0] + 60, 20.0, k.width, 560.0)  # its near end, taller than it was wide
+    world.add_detections(DetectionSet(t, n, (k.width, k.height),
+                                      (Detection("car", 0, 0.8, near_end),)))
+    assert world.tracker.tracks[0].jumped
+    for later in (t, t + 0.5):  # its distance, carried on towards the lens, does not move it
+        (cut,) = world.obstacles(later)
+        assert cut.lateral_m == pytest.approx(whole.lateral_m, abs=0.3)
+        assert assess(cut, CONFIG.alert).level <= AlertLevel.CAUTION

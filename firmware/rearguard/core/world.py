@@ -153,6 +153,9 @@ class WorldModel:
         self._filters = {r.name: RangeFilter(r.max_distance_m) for r in config.rangefinders}
         self._echo_owner: dict[str, int | None] = {}  # sensor -> track the echo belongs to
         self._measured: dict[int, bool] = {}  # track -> its last detection gave a distance
+        # Track -> its sideways offset before its size jumped with the frame's side cutting
+        # its box (see _carry_offset).
+        self._offset_before: dict[int, float] = {}
 
     # --- camera ------------------------------------------------------------------------------
 
@@ -168,6 +171,7 @@ class WorldModel:
         live = {tr.track_id for tr in self.tracker.tracks}
         self._distances = {i: d for i, d in self._distances.items() if i in live}
         self._measured = {i: m for i, m in self._measured.items() if i in live}
+        self._offset_before = {i: x for i, x in self._offset_before.items() if i in live}
         for track in updated:
             if track.part:
                 # A part of the object: its height is not the object's, nor its centre; the
@@ -175,7 +179,8 @@ class WorldModel:
                 self._measured[track.track_id] = False
                 continue
             if track.jumped:  # another object took the box over: its distance is void
-                self._distances.pop(track.track_id, None)
+                before = self._distances.pop(track.track_id, None)
+                self._carry_offset(track, before, k)
             self._measure(track, k)
         # This call's tracks only: a frame's first part already reported its own.
         now = {id(track) for track in updated}
@@ -219,6 +224,22 @@ class WorldModel:
         if _small_in_input(track):
             filt.coarse_t = track.t
         self._measure_side(filt, box, k, estimate.sigma / max(estimate.metres, 0.1))
+
+    def _carry_offset(self, track: Track, before: _Distance | None,
+                      k: CameraIntrinsics) -> None:
+        """Keep where a track was sideways through a size that jumped while the frame's side
+        cuts its box: the frame, not another object, changed it (a car passing beside shows
+        ever less of itself, its near end the tallest). Its offset stands, without a speed,
+        until its new distance gives it one of its own. (busy-path-20s, a Pi 4 with the far
+        view at zoom 2.6: a parked car 2.2 m beside the path lost its offset; its distance,
+        carried on towards the lens, put it in the path, and it was given DANGER as the runner
+        passed it.)"""
+        box = track.detected_box
+        if before is None or before.side is None \
+                or not (box[0] <= SIDE_TOUCH_PX or box[2] >= k.width - SIDE_TOUCH_PX):
+            self._offset_before.pop(track.track_id, None)
+            return
+        self._offset_before[track.track_id] = before.side.predicted(track.t - before.t)
 
     @staticmethod
     def _measure_side(filt: _Distance, box: Box, k: CameraIntrinsics, relative: float) -> None:
@@ -350,6 +371,8 @@ class WorldModel:
         echo_m = _echo_distance(echo, t) if fused and echo is not None else None
         centre = (box[0] + box[2]) / 2
         offset, lateral = _sideways(filt, t) if settled else (None, None)
+        if offset is None and (filt is None or filt.side is None):
+            offset = self._offset_before.get(track.track_id)
         return Obstacle(
             t=t, track_id=track.track_id, label=track.label,
             source=ObstacleSource.FUSED if fused else ObstacleSource.CAMERA, box=box,
