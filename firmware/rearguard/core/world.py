@@ -93,8 +93,8 @@ class _Distance:
     """Distance and its rate for one track (a 2-state Kalman filter), when last fused, and its
     sideways offset from the runner's path with its rate (another 2-state filter)."""
 
-    __slots__ = ("axis", "by_height", "coarse_t", "fused_at", "half_width", "measured_t",
-                 "side", "side_rate_sigma", "t")
+    __slots__ = ("axis", "by_height", "carried_offset", "coarse_t", "fused_at", "half_width",
+                 "measured_t", "side", "side_rate_sigma", "t")
 
     def __init__(self, t: float, metres: float, sigma: float, by_height: bool):
         self.t = t
@@ -106,6 +106,9 @@ class _Distance:
         # out of the gait's sway is judged on what was measured, not on how long ago (an echo
         # that moves the filters on to its own time must not turn a crossing into a standstill).
         self.side_rate_sigma = math.inf
+        # Until ``side`` has a measurement: the offset of the distance this one restarted (see
+        # WorldModel._carry_offset).
+        self.carried_offset: float | None = None
         self.half_width: float | None = None  # metres, from boxes the frame did not cut
         self.fused_at = -math.inf
         self.coarse_t = -math.inf  # when it last took a distance from a box small in its view
@@ -153,9 +156,6 @@ class WorldModel:
         self._filters = {r.name: RangeFilter(r.max_distance_m) for r in config.rangefinders}
         self._echo_owner: dict[str, int | None] = {}  # sensor -> track the echo belongs to
         self._measured: dict[int, bool] = {}  # track -> its last detection gave a distance
-        # Track -> its sideways offset before its size jumped with the frame's side cutting
-        # its box (see _carry_offset).
-        self._offset_before: dict[int, float] = {}
 
     # --- camera ------------------------------------------------------------------------------
 
@@ -171,17 +171,17 @@ class WorldModel:
         live = {tr.track_id for tr in self.tracker.tracks}
         self._distances = {i: d for i, d in self._distances.items() if i in live}
         self._measured = {i: m for i, m in self._measured.items() if i in live}
-        self._offset_before = {i: x for i, x in self._offset_before.items() if i in live}
         for track in updated:
             if track.part:
                 # A part of the object: its height is not the object's, nor its centre; the
                 # distance and speed measured so far stand.
                 self._measured[track.track_id] = False
                 continue
-            if track.jumped:  # another object took the box over: its distance is void
-                before = self._distances.pop(track.track_id, None)
-                self._carry_offset(track, before, k)
+            # Another object took the box over: its distance is void.
+            before = self._distances.pop(track.track_id, None) if track.jumped else None
             self._measure(track, k)
+            if before is not None:
+                self._carry_offset(track, before, k)
         # This call's tracks only: a frame's first part already reported its own.
         now = {id(track) for track in updated}
         return [self._track_event(ds.t, track) for track in self.tracker.tracks
@@ -225,8 +225,7 @@ class WorldModel:
             filt.coarse_t = track.t
         self._measure_side(filt, box, k, estimate.sigma / max(estimate.metres, 0.1))
 
-    def _carry_offset(self, track: Track, before: _Distance | None,
-                      k: CameraIntrinsics) -> None:
+    def _carry_offset(self, track: Track, before: _Distance, k: CameraIntrinsics) -> None:
         """Keep where a track was sideways through a size that jumped while the frame's side
         cuts its box: the frame, not another object, changed it (a car passing beside shows
         ever less of itself, its near end the tallest). Its offset stands, without a speed,
@@ -234,12 +233,10 @@ class WorldModel:
         view at zoom 2.6: a parked car 2.2 m beside the path lost its offset; its distance,
         carried on towards the lens, put it in the path, and it was given DANGER as the runner
         passed it.)"""
-        box = track.detected_box
-        if before is None or before.side is None \
-                or not (box[0] <= SIDE_TOUCH_PX or box[2] >= k.width - SIDE_TOUCH_PX):
-            self._offset_before.pop(track.track_id, None)
+        filt = self._distances.get(track.track_id)
+        if filt is None or before.side is None or not any(_side_cuts(track.detected_box, k)):
             return
-        self._offset_before[track.track_id] = before.side.predicted(track.t - before.t)
+        filt.carried_offset = before.side.predicted(filt.t - before.t)
 
     @staticmethod
     def _measure_side(filt: _Distance, box: Box, k: CameraIntrinsics, relative: float) -> None:
@@ -248,7 +245,7 @@ class WorldModel:
         centre. The distance's error scales X; the gait's yaw shifts it by Z times the
         bearing's wobble."""
         z = filt.axis.value
-        cut_left, cut_right = box[0] <= SIDE_TOUCH_PX, box[2] >= k.width - SIDE_TOUCH_PX
+        cut_left, cut_right = _side_cuts(box, k)
         if not (cut_left or cut_right):
             half = z * (box[2] - box[0]) / 2 / k.fx
             filt.half_width = half if filt.half_width is None else \
@@ -371,8 +368,8 @@ class WorldModel:
         echo_m = _echo_distance(echo, t) if fused and echo is not None else None
         centre = (box[0] + box[2]) / 2
         offset, lateral = _sideways(filt, t) if settled else (None, None)
-        if offset is None and (filt is None or filt.side is None):
-            offset = self._offset_before.get(track.track_id)
+        if offset is None and filt is not None and filt.side is None:
+            offset = filt.carried_offset
         return Obstacle(
             t=t, track_id=track.track_id, label=track.label,
             source=ObstacleSource.FUSED if fused else ObstacleSource.CAMERA, box=box,
@@ -523,6 +520,11 @@ def _at_side_edge(track: Track, width: int) -> bool:
     """Does the frame's side cut the track's last box (as seen by the view that found it)?"""
     box, margin = track.detected_box, side_cut_margin_px(box_edge_px(track.detected_px))
     return box[0] <= margin or box[2] >= width - margin
+
+
+def _side_cuts(box: Box, k: CameraIntrinsics) -> tuple[bool, bool]:
+    """Do the frame's left and right edges cut the box?"""
+    return box[0] <= SIDE_TOUCH_PX, box[2] >= k.width - SIDE_TOUCH_PX
 
 
 def _sideways(filt: _Distance | None, t: float) -> tuple[float | None, float | None]:
