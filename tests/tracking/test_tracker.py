@@ -327,3 +327,51 @@ def test_a_new_object_only_the_far_view_sees_awaits_its_next_look():
     tracker.update(DetectionSet(0.0, 0, (1280, 720), (Detection(
         "person", 0, 0.8, far_box(0), view="full", input_px=4.0),), far_looked=True))
     assert not tracker.awaiting_far_view()  # the full view sees it: its own rate follows it
+
+
+# A far person under a hard stride (scene hard-bounce, Pi 4: 3 degrees of pitch rock at 180
+# steps a minute, sampled every 0.15 s): the far and the full view's boxes alternate, and
+# the stride's phase with them, so the box jumps 60-100 px up or down at every look.
+HARD_STRIDE = [(0.10, "far", (635, 236, 655, 292)), (0.25, "full", (628, 297, 657, 347)),
+               (0.40, "far", (623, 212, 646, 277)), (0.55, "full", (626, 307, 658, 358)),
+               (0.70, "far", (631, 204, 656, 274)), (0.85, "full", (626, 301, 656, 361)),
+               (1.00, "far", (625, 213, 649, 289)), (1.15, "full", (623, 278, 659, 351))]
+
+
+def _stride(tracker: Tracker, looks: list[tuple[float, str, tuple[int, ...]]],
+            appearance: tuple[float, ...] | None = None) -> None:
+    for n, (t, view, box) in enumerate(looks):
+        det = Detection("person", 0, 0.7, tuple(map(float, box)), view=view,
+                        input_px=1.54 if view == "far" else 4.0, appearance=appearance)
+        tracker.update(DetectionSet(t, n, (1280, 720), (det,)))
+
+
+def test_a_far_person_the_stride_throws_up_and_down_stays_one_track():
+    """Beyond the usual bob, but in the track's column and of its size: the same person, not
+    two tracks each taking every other look (each with half the frames, and a closing speed
+    learnt anew)."""
+    tracker = Tracker(CONFIG, {"person"})
+    _stride(tracker, HARD_STRIDE)
+    (track,) = tracker.tracks
+    assert track.hits == len(HARD_STRIDE)
+
+
+def test_a_box_beyond_the_strides_reach_or_of_another_size_is_another_object():
+    """The same column, but 170 px below the last look (more than any stride's rock), or
+    within the rock's reach but half the size (a child just below the box): a new track."""
+    for box in ((623.0, 448.0, 659.0, 521.0), (633.0, 350.0, 652.0, 390.0)):
+        tracker = Tracker(CONFIG, {"person"})
+        _stride(tracker, HARD_STRIDE)
+        det = Detection("person", 0, 0.7, box, view="full", input_px=4.0)
+        tracker.update(DetectionSet(1.3, 9, (1280, 720), (det,)))
+        assert len(tracker.tracks) == 2
+
+
+def test_a_box_the_stride_could_have_thrown_that_looks_like_someone_else_is_someone_else():
+    """A crowd seen from a wall: a walker's box missed, and another walker's box in his column
+    a stride's rock below. Their colours differ (Hellinger distance 0.6): a new track."""
+    red, blue = (0.7, 0.1, 0.1, 0.1), (0.1, 0.1, 0.1, 0.7)
+    tracker = Tracker(CONFIG, {"person"})
+    _stride(tracker, HARD_STRIDE[:3], appearance=red)
+    _stride(tracker, [(0.55, "full", (626, 307, 658, 358))], appearance=blue)
+    assert len(tracker.tracks) == 2

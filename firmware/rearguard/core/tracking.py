@@ -62,7 +62,10 @@ APPEARANCE_SMOOTHING = 0.2
 # neighbour's box, at 0.59, and the ids traded).
 COAST_UNLIKE = 0.45
 # Association tiers, settled in this order (see ``Tracker._associate``).
-TIER_CONFIRMED, TIER_TENTATIVE, TIER_COASTING, TIER_TAKEOVER = 0, 1, 2, 3
+TIER_CONFIRMED, TIER_TENTATIVE, TIER_COASTING, TIER_TAKEOVER, TIER_ROCKED = 0, 1, 2, 3, 4
+# A box of the track's column and size that the gait rocked this many of its usual bobs
+# (``bob_px``) away: the last claim, on a box that would otherwise start a track (_rank).
+ROCK_BOBS = 2.0
 # A body is not rigid: its pixels' scale differs from its size's by this much (1/s), beyond
 # what the optical flow's own spread says.
 GROWTH_MODEL_NOISE = 0.15
@@ -223,14 +226,30 @@ def _close(predicted: Box, box: Box, bob_px: float, slack_px: float = 0.0) -> bo
     whatever the box's size. Overlap alone would lose such a track. ``slack_px`` widens the
     place (not the size) for an object unseen for a while (see ``_coast_slack``).
     """
-    pw, ph = predicted[2] - predicted[0], predicted[3] - predicted[1]
-    bw, bh = box[2] - box[0], box[3] - box[1]
-    if pw <= 0 or ph <= 0 or not (_similar(bh, ph) and _similar(bw, pw)):
+    if not _same_size(predicted, box):
         return False
+    pw, ph = predicted[2] - predicted[0], predicted[3] - predicted[1]
     du = abs((box[0] + box[2]) - (predicted[0] + predicted[2])) / 2
     dv = abs((box[1] + box[3]) - (predicted[1] + predicted[3])) / 2
     return (du <= 0.5 * pw + slack_px
             and dv <= max(0.8 * ph, 0.5 * pw, bob_px) + slack_px)
+
+
+def _rocked(predicted: Box, box: Box, rock_px: float) -> bool:
+    """In the predicted box's column (overlapping it sideways by half the narrower of the two),
+    of its size, and at most ``rock_px`` above or below it: the same object, moved by the
+    camera. On one ground, a box of the same size is at the same distance, so at the same row
+    but for the camera's pitch; in the same column as well, it is at the same place.
+
+    The column is the boxes' overlap, not ``_close``'s distance between centres: a far box is
+    a few pixels wide, and a sideways velocity learnt from boxes the stride threw about can
+    predict it a box's width off."""
+    if not _same_size(predicted, box):
+        return False
+    narrower = min(predicted[2] - predicted[0], box[2] - box[0])
+    sideways = min(predicted[2], box[2]) - max(predicted[0], box[0])
+    dv = abs((box[1] + box[3]) - (predicted[1] + predicted[3])) / 2
+    return sideways >= 0.5 * narrower and dv <= max(0.8 * (predicted[3] - predicted[1]), rock_px)
 
 
 def _group_box(det: Detection, taken: Sequence[Detection]) -> bool:
@@ -254,6 +273,12 @@ def _group_box(det: Detection, taken: Sequence[Detection]) -> bool:
             parts += 1
             covered |= inside
     return parts >= 2 and covered.bit_count() >= GROUP_INSIDE * points
+
+
+def _same_size(predicted: Box, box: Box) -> bool:
+    """Is ``box`` about the predicted box's height and width (``_similar``)?"""
+    pw, ph = predicted[2] - predicted[0], predicted[3] - predicted[1]
+    return pw > 0 and ph > 0 and _similar(box[3] - box[1], ph) and _similar(box[2] - box[0], pw)
 
 
 def _similar(size: float, predicted: float) -> bool:
@@ -484,9 +509,11 @@ class Tracker:
         Tiers settle in order: confirmed tracks by overlap or closeness; tentative tracks (a
         duplicate or partial box a frame ago must not take an established object's box); then
         confirmed tracks that only their coasting slack reaches (back after a gap); last,
-        confirmed tracks whose size the box could only take over (a partial or merged box is
-        the weakest claim, and would restart the track's growth). Within a tier the best
-        overlap (or the nearest, for coasting) goes first.
+        confirmed tracks whose size the box could only take over (a partial or merged box
+        would restart the track's growth); last of all, a box in a track's column and of its
+        size that a hard stride threw beyond the usual bob (``_rocked``), which would
+        otherwise start a track. Within a tier the best overlap (or the nearest, for coasting
+        and rocking) goes first.
         """
         bob_px = 2 * GAIT_BOB * frame_size[1]  # the same for every pair: once a frame
         candidates = []
@@ -534,6 +561,16 @@ class Tracker:
         if confirmed and _close(box, det.box, bob_px, predicted.slack) \
                 and looks <= APPEARANCE_WEIGHT * COAST_UNLIKE:
             return TIER_COASTING, _centre_gap(box, det.box) + looks
+        if _rocked(box, det.box, ROCK_BOBS * bob_px) \
+                and looks <= APPEARANCE_WEIGHT * COAST_UNLIKE:
+            # A hard stride rocks the camera by more than the usual bob, and a track sampled
+            # at the stride's two ends splits in two, each half of one person with half the
+            # frames and a closing speed learnt from scratch (hard-bounce under --pitch-off 3:
+            # the WARNING fell to CLEAR). A box in the track's column, of its size, is at its
+            # distance: on one ground, at its row too, whatever the camera's pitch did. As
+            # weak a claim as coasting's, it must look like the track: in a crowd seen from a
+            # wall, the box in a missed walker's column is often someone else's.
+            return TIER_ROCKED, _centre_gap(box, det.box) + looks
         return None
 
     @staticmethod
