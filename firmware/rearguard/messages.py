@@ -84,6 +84,12 @@ class DetectionSet:
     # The far view looked at this frame too (rearguard.detection.farview): what it did not
     # find, it missed. A full view alone is no evidence about an object only the far view sees.
     far_looked: bool = False
+    # Boxes scored below the model's threshold but above detector.weak_score_threshold (in a
+    # frame's merged set, the far view's alone: detection/farview.py): the pixel meters
+    # measure them, the tracker gathers evidence for new tracks from them, nothing else sees
+    # them.
+    weak: tuple[Detection, ...] = ()
+    sure_score: float = 0.0  # the score that put a box in detections rather than weak
 
 
 class ObstacleSource(enum.StrEnum):

@@ -38,6 +38,8 @@ def test_bench_json_has_the_figures(assets, capsys):
 
 
 class _Detector:
+    score_threshold = 0.3  # what a decoded box needs to be sure (the rest are weak)
+
     def __init__(self) -> None:
         self.calls: list[str] = []
 
@@ -101,7 +103,8 @@ def test_the_pixels_thread_decodes_then_measures_and_the_main_thread_tracks():
     lap, measured = _time_meters(pixels, frame, started)
     assert set(lap) == {"decode+nms", "scale", "meters thread"}
     assert detector.calls[-1] == "decode"
-    found = DetectionSet(frame.t, frame.index, frame.size, detector.decode(None, None, None))
+    found = DetectionSet(frame.t, frame.index, frame.size, detector.decode(None, None, None),
+                         sure_score=detector.score_threshold)
     assert scale.got == (frame, found)
     assert world.__dict__ == {}  # not tracked on this thread
     tracked = _time_tracking(world, measured)

@@ -491,3 +491,51 @@ def test_a_shared_frame_is_decided_on_in_two_parts_that_make_the_merge(far):
     # What the far view did not find, it missed, once it has run: the rest, not the first.
     assert rest.decoded().far_looked and not firsts[0].decoded().far_looked
     assert merged.far_looked and not alone.decoded().far_looked
+
+
+class WeakScriptedDetector(CountingDetector):
+    """Finds sure boxes (score 0.9) and weak ones (0.15) in each view: ``full`` in the whole
+    frame, ``far`` (window pixels) in the far view's window; each a (sure, weak) pair."""
+
+    def __init__(self, full, far):
+        super().__init__()
+        self.full, self.far = full, far
+
+    def detect(self, frame: Frame, fit=None) -> DetectionSet:
+        self.sizes.append(frame.size)
+        sure, weak = self.full if frame.size == (1280, 720) else self.far
+        return DetectionSet(frame.t, frame.index, frame.size,
+                            tuple(Detection("person", 0, 0.9, box) for box in sure),
+                            weak=tuple(Detection("person", 0, 0.15, box) for box in weak),
+                            sure_score=0.3)
+
+
+def test_the_weak_boxes_are_the_far_views_less_what_a_sure_box_found():
+    """The far view's weak boxes come back in frame pixels, but for one a sure box of the full
+    view overlaps (the same person, found surely). The full view's weak boxes are dropped:
+    near people's parts and pairs, a crowd's clutter (on the footage they took passers-by's
+    boxes into far walkers' tracks)."""
+    far_weak = (50.0, 50.0, 80.0, 110.0)  # window pixels: (370, 148, 400, 208) in the frame
+    detector = WeakScriptedDetector(full=([HELD], [OUTSIDE]),
+                                    far=([], [far_weak, FAR_OF_HELD]))
+    views = ViewScheduler(FarViewConfig(every=1, min_full_view_hz=0.0), MountingConfig(), K720)
+    found = views.detect(detector, Frame(0.0, 0, np.zeros((720, 1280, 3), np.uint8)))
+    assert found.far_looked and [d.box for d in found.detections] == [HELD]
+    assert [(d.box, d.view) for d in found.weak] == [((370.0, 148.0, 400.0, 208.0), "far")]
+    assert found.sure_score == 0.3
+
+
+def test_decoding_down_to_the_weak_floor_leaves_the_sure_boxes_as_they_were(assets, yolox):
+    """NMS keeps the best box first, so the boxes at or above the model's threshold are the
+    ones a decode at the threshold finds; the rest are weak, and there are some."""
+    plain = open_detector(DetectorConfig(model="yolox_nano_416", threads=1,
+                                         weak_score_threshold=0.0), board_profile("none"))
+    weak_seen = 0
+    for name in ("bus.jpg", "street.png", "zidane.jpg"):
+        frame = Frame(0.0, 0, cv2.imread(str(assets / "images" / name)))
+        found, sure_only = yolox.detect(frame), plain.detect(frame)
+        assert found.detections == sure_only.detections and not sure_only.weak
+        assert all(d.score < yolox.score_threshold for d in found.weak)
+        assert found.sure_score == yolox.score_threshold == 0.3
+        weak_seen += len(found.weak)
+    assert weak_seen

@@ -146,3 +146,18 @@ def test_pairwise_scale_is_the_plain_numpy_formula_bit_for_bit():
         mad = float(np.median(np.abs(logs - centre)))
         sigma = 1.4826 * mad * 1.25 / math.sqrt(n) + 0.002
         assert _pairwise_scale(now, before) == (math.exp(centre), sigma)
+
+
+def test_a_weak_box_is_measured_as_a_sure_one():
+    """The far view's weak boxes (DetectionSet.weak) get their growth too: the evidence they
+    gather for a far object includes how fast it grows. Sure and weak, one flow pass: the
+    same growth whichever list the box is in."""
+    meter, sure = ScaleMeter({"person"}), ScaleMeter({"person"})
+    for t, s in ((0.0, 1.0), (0.1, 1.05)):
+        image, det = scene(s)
+        weak = meter.measure(Frame(t, 0, image), DetectionSet(t, 0, (640, 360), (), weak=(
+            Detection("person", 0, 0.15, det.box),)))
+        found = sure.measure(Frame(t, 0, image), DetectionSet(t, 0, (640, 360), (det,)))
+    assert not weak.detections and weak.weak[0].growth is not None
+    assert weak.weak[0].growth == pytest.approx(found.detections[0].growth)
+    assert weak.weak[0].growth == pytest.approx(math.log(1.05) / 0.1, rel=0.25)

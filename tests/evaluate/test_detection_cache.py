@@ -16,7 +16,7 @@ class CountingDetector:
     """A stand-in detector that finds one person per frame and counts the frames it ran on."""
 
     spec = SimpleNamespace(name="counting", input_stride=0)
-    score_threshold, nms_iou, input_size = 0.3, 0.45, (320, 320)
+    score_threshold, weak_threshold, nms_iou, input_size = 0.3, 0.1, 0.45, (320, 320)
 
     def __init__(self) -> None:
         self.runs = 0
@@ -27,7 +27,9 @@ class CountingDetector:
     def detect(self, frame: Frame, fit=None) -> DetectionSet:
         self.runs += 1
         person = Detection("person", 0, 0.9, (10.0, 10.0, 40.0, 100.0))
-        return DetectionSet(frame.t, frame.index, frame.size, (person,))
+        unsure = Detection("car", 2, 0.15, (50.0, 20.0, 60.0, 26.0), view="far")
+        return DetectionSet(frame.t, frame.index, frame.size, (person,), weak=(unsure,),
+                            sure_score=self.score_threshold)
 
 
 def _answer(cache_dir: Path, video: Path, detector: CountingDetector) -> None:
@@ -65,3 +67,22 @@ def test_a_far_window_moved_by_another_pitch_is_not_answered_from_the_old_one(
         cached.detect(crop_frame(frame, crop))
     assert detector.runs == 2
     assert crop_frame(frame, Crop(320, 49, 640, 360)).origin == (320, 49)
+
+
+def test_the_weak_boxes_are_kept_apart_from_the_sure_ones(tmp_path: Path) -> None:
+    """Answered from the cache, a frame's weak boxes are weak again, the sure ones sure."""
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"frames")
+    detector = CountingDetector()
+    frame = Frame(0.0, 0, np.zeros((48, 64, 3), np.uint8))
+    fresh = detector.detect(frame)
+    _answer(tmp_path / "cache", video, detector)
+    cached = CachedDetector(detector, tmp_path / "cache")
+    cached.use(SimpleNamespace(video=video, frame_count=1, mirrored=False))
+    again = cached.detect(frame)
+    assert detector.runs == 2  # one fresh above, one for the cache: this one is stored
+    assert [(d.label, d.score, d.box) for d in again.detections] == [
+        (d.label, d.score, d.box) for d in fresh.detections]
+    assert [(d.label, d.score, d.box, d.view) for d in again.weak] == [
+        (d.label, d.score, d.box, d.view) for d in fresh.weak]
+    assert again.sure_score == 0.3

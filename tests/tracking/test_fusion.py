@@ -581,3 +581,22 @@ def test_a_car_beside_the_path_keeps_its_offset_when_the_frame_cuts_it_as_it_pas
         (cut,) = world.obstacles(later)
         assert cut.lateral_m == pytest.approx(whole.lateral_m, abs=0.3)
         assert assess(cut, CONFIG.alert).level <= AlertLevel.CAUTION
+
+
+def test_weak_boxes_do_not_count_towards_the_boxes_that_settle_a_tracks_rates():
+    """A walker coming at 2 m/s from 14 m, no pixel growth measured: rates settle after five
+    sure boxes. Two weak boxes before them (the far view unsure of him) gather evidence, not
+    rates: a weak box's edges are coarse (close_crossers_street at --speed 2: counted, one let
+    a crossing car's growing boxes time it at 0.12 s)."""
+    k = camera_intrinsics(CONFIG.camera).scaled_to(1280, 720)
+    world = WorldModel(replace(CONFIG, rangefinders=[]), HEIGHTS)
+    walker = Scene("person", 1.7, 0.5, 2.0, start_m=14.0)
+    timed = []
+    for n in range(7):
+        t = 0.3 * n
+        det = Detection("person", 0, 0.15 if n < 2 else 0.8, walker.project(k, t), view="far")
+        sure, weak = ((), (det,)) if n < 2 else ((det,), ())
+        world.add_detections(DetectionSet(t, n, (k.width, k.height), sure, weak=weak,
+                                          sure_score=0.3))
+        timed.append(any(o.time_to_contact_s for o in world.obstacles(t)))
+    assert timed == [False] * 6 + [True]  # five boxes at n = 4, five sure ones at n = 6

@@ -375,3 +375,109 @@ def test_a_box_the_stride_could_have_thrown_that_looks_like_someone_else_is_some
     _stride(tracker, HARD_STRIDE[:3], appearance=red)
     _stride(tracker, [(0.55, "full", (626, 307, 658, 358))], appearance=blue)
     assert len(tracker.tracks) == 2
+
+
+# --- weak boxes (DetectionSet.weak: the far view's boxes below the model's threshold) --------
+
+SURE = 0.3  # the model's threshold (YOLOX-Nano's in the catalog)
+
+
+def _weighed(tracker: Tracker, i: int, sure: tuple[Box, ...] = (),
+             weak: tuple[Box, ...] = (), score: float = 0.6, weak_score: float = 0.15) -> None:
+    tracker.update(DetectionSet(
+        i * DT, i, FRAME, tuple(Detection("car", 2, score, box) for box in sure),
+        weak=tuple(Detection("car", 2, weak_score, box, view="far") for box in weak),
+        sure_score=SURE))
+
+
+def _far_car(i: int) -> Box:
+    """A car 40 m away closing: 26 px wide, growing 4 % a frame."""
+    w = 26.0 * 1.04 ** i
+    return (400.0 - w / 2, 300.0 - w / 3, 400.0 + w / 2, 300.0 + w / 3)
+
+
+def test_a_far_object_the_detector_was_unsure_of_is_an_obstacle_on_its_first_sure_box():
+    """car-in-path on a Pi 4: the far view scored the car 0.18 and 0.15 at 42 m, then 0.6 at
+    33 m. Those weak boxes and the sure one are three boxes and evidence enough (0.93 against
+    3 x 0.3): an obstacle on its first sure box, with the growth of all three. Without them it
+    took two more sure boxes, 0.45 s."""
+    tracker = Tracker(CONFIG, {"car"})
+    _weighed(tracker, 0, weak=(_far_car(0),), weak_score=0.18)
+    _weighed(tracker, 1, weak=(_far_car(1),), weak_score=0.15)
+    assert len(tracker.tracks) == 1 and not tracker.confirmed(tracker.tracks[0])
+    _weighed(tracker, 2, sure=(_far_car(2),))
+    (track,) = tracker.tracks
+    assert tracker.confirmed(track) and track.hits == 3 and track.sure_hits == 1
+    assert track.growth_rate > 0
+
+
+def test_weak_boxes_alone_never_make_an_obstacle_nor_too_little_evidence():
+    """Ten weak boxes (a far dog on every frame, or a crowd's clutter) are no obstacle; nor
+    are three boxes whose scores fall short of three sure ones (0.1 + 0.1 + 0.35)."""
+    tracker = Tracker(CONFIG, {"car"})
+    for i in range(10):
+        _weighed(tracker, i, weak=(_far_car(i),), weak_score=0.2)
+    (track,) = tracker.tracks
+    assert track.hits == 10 and not tracker.confirmed(track)
+
+    short = Tracker(CONFIG, {"car"})
+    _weighed(short, 0, weak=(_far_car(0),), weak_score=0.1)
+    _weighed(short, 1, weak=(_far_car(1),), weak_score=0.1)
+    _weighed(short, 2, sure=(_far_car(2),), score=0.35)
+    assert not short.confirmed(short.tracks[0])
+    _weighed(short, 3, sure=(_far_car(3),), score=0.35)
+    assert short.confirmed(short.tracks[0])  # 0.9: as three sure boxes at the threshold
+
+
+def test_three_sure_boxes_at_the_threshold_itself_confirm_as_ever():
+    tracker = Tracker(CONFIG, {"car"})
+    for i in range(3):
+        _weighed(tracker, i, sure=(_far_car(i),), score=SURE)
+    assert tracker.confirmed(tracker.tracks[0])
+
+
+def test_a_run_of_weak_boxes_is_not_continued_by_a_box_of_another_size():
+    """close_crossers_street: a far walker's weak boxes, then a passer-by's sure box where he
+    was, 1.7 times his height. Taken as his, it would be an obstacle at once, growing 1.1 a
+    second: it is another object, and starts its own track."""
+    tracker = Tracker(CONFIG, {"car"})
+    _weighed(tracker, 0, weak=(_far_car(0),))
+    _weighed(tracker, 1, weak=(_far_car(1),))
+    x1, y1, x2, y2 = _far_car(2)
+    bigger = (x1, y1 - 0.7 * (y2 - y1), x2 + 0.7 * (x2 - x1), y2)
+    _weighed(tracker, 2, sure=(bigger,))
+    assert len(tracker.tracks) == 2 and not any(tracker.confirmed(t) for t in tracker.tracks)
+
+
+def test_an_obstacle_is_carried_on_by_sure_boxes_only():
+    """A weak box where an obstacle is predicted does not update it (weak boxes carrying
+    obstacles held people's tracks on their neighbours' and partial boxes, on the footage);
+    nor does it take a sure box from it later."""
+    tracker = Tracker(CONFIG, {"car"})
+    for i in range(3):
+        _weighed(tracker, i, sure=(_far_car(i),))
+    (track,) = tracker.tracks
+    _weighed(tracker, 3, weak=(_far_car(3),))
+    assert track.hits == 3 and track.t == 2 * DT
+    _weighed(tracker, 4, sure=(_far_car(4),))
+    assert track.hits == 4 and track.t == 4 * DT
+
+
+def test_the_first_sure_box_places_a_track_weak_boxes_began():
+    """dusk, mirrored, Pi 4: a far cyclist's weak box (14 px wide, 7 input pixels), then sure
+    boxes 0.3 s apart. Differenced from the weak box's coarse place, a sideways speed led the
+    track off him, and his next sure box started another track. Placed afresh by the first
+    sure box, the track takes the next one."""
+    tracker = Tracker(CONFIG, {"person"})
+
+    def boxes(i: int, sure: tuple[Box, ...] = (), weak: tuple[Box, ...] = ()) -> None:
+        tracker.update(DetectionSet(
+            i * 0.15, i, (1280, 720), tuple(Detection("person", 0, 0.6, b) for b in sure),
+            weak=tuple(Detection("person", 0, 0.23, b, view="far") for b in weak),
+            sure_score=SURE))
+
+    boxes(0, weak=((629.0, 254.0, 643.0, 299.0),))
+    boxes(2, sure=((633.0, 245.0, 649.0, 293.0),))
+    boxes(4, sure=((628.0, 247.0, 646.0, 295.0),))
+    (track,) = tracker.tracks
+    assert track.hits == 3 and track.sure_hits == 2

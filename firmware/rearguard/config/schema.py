@@ -76,6 +76,12 @@ class DetectorConfig:
     score_threshold: float = setting(0.0, min=0.0, max=0.99, doc=(
         "Lowest detection score kept; 0 takes the model's own from the catalog. Lower finds "
         "more, with more false obstacles."))
+    weak_score_threshold: float = setting(0.1, min=0.0, max=0.99, doc=(
+        "The far view's boxes scored between this and score_threshold are kept as weak: they "
+        "never make an obstacle by themselves, but gather the evidence and the growth of a "
+        "far object before the detector is sure of it, which is then an obstacle on its "
+        "first sure box (a car 40 m away scores 0.15-0.2 in the far view of a Pi 4). 0, or "
+        "not below score_threshold: no weak boxes."))
     nms_iou: float = setting(0.0, min=0.0, max=0.95, doc=(
         "Boxes overlapping more than this (IoU) are merged by non-maximum suppression; 0 takes "
         "the model's own."))

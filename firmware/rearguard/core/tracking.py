@@ -7,7 +7,9 @@ approaching at constant speed grows as 1/Z, so dl/dt = closing speed / Z = 1 / t
 
 Boxes join tracks by overlap or closeness; among boxes that fit a track about as well, the one
 whose colours (``Detection.appearance``) look like the track's wins, so two people side by side
-keep their identities when one hides the other.
+keep their identities when one hides the other. The far view's weak boxes (scored below the
+model's threshold, ``DetectionSet.weak``) only gather evidence for tracks that are not
+obstacles yet (``Tracker.confirmed``).
 
 Time, not frame count, drives everything: prediction uses the real interval since the last
 update, and a track is dropped when it has not been seen for ``drop_after_s`` -- so frames the
@@ -63,6 +65,9 @@ APPEARANCE_SMOOTHING = 0.2
 COAST_UNLIKE = 0.45
 # Association tiers, settled in this order (see ``Tracker._associate``).
 TIER_CONFIRMED, TIER_TENTATIVE, TIER_COASTING, TIER_TAKEOVER, TIER_ROCKED = 0, 1, 2, 3, 4
+# A track that only weak boxes (DetectionSet.weak) made claims a sure box after every other:
+# a weak box beside a person (his bag, half of him) must not take his next box from him.
+TIER_UNSURE = 5
 # A box of the track's column and size that the gait rocked this many of its usual bobs
 # (``bob_px``) away: the last claim, on a box that would otherwise start a track (_rank).
 ROCK_BOBS = 2.0
@@ -84,6 +89,15 @@ def _box_state(box: Box) -> tuple[float, float, float, float]:
     x1, y1, x2, y2 = box
     w, h = max(x2 - x1, 1.0), max(y2 - y1, 1.0)
     return (x1 + x2) / 2, (y1 + y2) / 2, math.log(max(w, h)), w / h
+
+
+def _placed(box: Box) -> tuple[Axis, Axis]:
+    """A track's centre axes (u, v) placed at ``box``, at rest, give or take half its height a
+    second."""
+    u, v, log_size, aspect = _box_state(box)
+    h = _height_width(log_size, aspect)[0]
+    centre_var, speed_var = (CENTRE_NOISE * h) ** 2, (0.5 * h) ** 2
+    return Axis(u, centre_var, speed_var), Axis(v, centre_var, speed_var)
 
 
 def _cut_along_size(det: Detection, aspect: float, frame_size: tuple[int, int]) -> bool:
@@ -379,7 +393,8 @@ class Track:
     detected_box: Box = (0.0, 0.0, 0.0, 0.0)  # the detector's own box at the last update
     detected_px: float = 1.0  # its view's frame pixels per input pixel (Detection.input_px)
     view: str = "full"  # the view that found that box (Detection.view)
-    hits: int = 1
+    hits: int = 1  # boxes taken, weak ones too
+    sure_hits: int = 1  # boxes the detector was sure of (not weak)
     steady: int = 1  # updates since the box's size last restarted (rates need several)
     jumped: bool = False  # the last update's size was not this object's (taken over)
     # ... and that box was a part of the object: smaller, where the object was predicted, clear
@@ -454,6 +469,7 @@ class Tracker:
         self.tracks: list[Track] = []
         self._next_id = 1
         self._far_looked = -math.inf  # when the far view last looked (DetectionSet.far_looked)
+        self._sure_score = 0.0  # the detector's (DetectionSet.sure_score)
 
     def update(self, ds: DetectionSet) -> list[Track]:
         """Fold in one frame's detections; returns the tracks updated by this frame."""
@@ -461,18 +477,28 @@ class Tracker:
         if ds.far_looked:
             self._far_looked = t
         self.tracks = [tr for tr in self.tracks if t - tr.last_seen <= self.config.drop_after_s]
-        detections = [d for d in ds.detections if d.label in self.labels]
-        pairs = self._associate(detections, t, ds.frame_size)
-        updated = []
-        matched = set()
+        self._sure_score = ds.sure_score
+        sure = [d for d in ds.detections if d.label in self.labels]
+        pairs = self._associate(sure, t, ds.frame_size)
         for track, det, predicted in pairs:
             self._correct(track, det, t, ds.frame_size, predicted)
-            matched.add(id(det))
-            updated.append(track)
+        # Then the weak boxes (as ByteTrack's second association: Zhang et al., ECCV 2022),
+        # by overlap alone, for tracks that are not obstacles yet: they gather the evidence
+        # and the growth of a far object the detector is unsure of, before its first sure
+        # box. An obstacle is carried on by sure boxes alone: weak ones carrying obstacles,
+        # on the footage, held people's tracks on their neighbours and partial boxes.
+        weak = [d for d in ds.weak if d.label in self.labels]
+        if weak:
+            carried = self._associate(weak, t, ds.frame_size, overlap_only=True)
+            for track, det, predicted in carried:
+                self._correct(track, det, t, ds.frame_size, predicted, weak=True)
+            pairs += carried
+        updated = [track for track, _, _ in pairs]
+        matched = {id(det) for _, det, _ in pairs}
         taken = [det for _, det, _ in pairs]
-        for det in detections:
+        for det in (*sure, *weak):
             if id(det) not in matched and not _group_box(det, taken):
-                track = self._start(det, t)
+                track = self._start(det, t, weak=det in weak)
                 self.tracks.append(track)
                 updated.append(track)
         return updated
@@ -491,18 +517,34 @@ class Tracker:
         """Has the far view alone found an object, the last time it looked, that is not an
         obstacle yet (a tentative track whose last box came from the far view)? The full view
         cannot see it: only the far view's next boxes confirm it."""
-        return any(tr.view == "far" and tr.last_seen >= self._far_looked
+        # A track of weak boxes alone does not call for the far view: the full view's frames
+        # are not given up for what may be the clutter the detector is unsure of.
+        return any(tr.view == "far" and tr.last_seen >= self._far_looked and tr.sure_hits
                    and not self.confirmed(tr) for tr in self.tracks)
 
     def confirmed(self, track: Track) -> bool:
         """An obstacle, not a detector's passing fancy: ``confirm_hits`` boxes, or two when
         the object's own pixels say it is about to arrive (``Track.urgent``). The third box of
         an object that close comes too late (dog-in-path on a Pi 4: a dog 7 m away at 8 m/s is
-        seen on two boxes 0.15 s apart, and the next found it 0.2 s before contact)."""
-        return track.hits >= self.config.confirm_hits or track.urgent
+        seen on two boxes 0.15 s apart, and the next found it 0.2 s before contact).
 
-    def _associate(self, detections: list[Detection], t: float,
-                   frame_size: tuple[int, int]) -> list[tuple[Track, Detection, Box]]:
+        Weak boxes (DetectionSet.weak) count as boxes, and their scores as evidence: at least
+        one sure box, and ``confirm_hits`` boxes whose scores sum to what as many sure ones
+        would at least (the model's threshold each). Three sure boxes confirm as ever; a far
+        object the detector was unsure of is an obstacle on its first sure box (car-in-path
+        on a Pi 4: a car 42 m away scored 0.18 and 0.15, and was confirmed 0.45 s sooner, on
+        its first sure box at 33 m, its growth measured since). Weak boxes alone never make
+        one: a far dog scored 0.1-0.29 on every frame for 2 s, and so do a crowd's clutter
+        and a far walker's coarse boxes."""
+        if not track.sure_hits:
+            return False
+        # (A float sum: three boxes scored at the threshold itself make it, to rounding.)
+        evidence = sum(track.votes.values())  # every box's score
+        return track.urgent or (track.hits >= self.config.confirm_hits and evidence
+                                >= self.config.confirm_hits * self._sure_score - 1e-9)
+
+    def _associate(self, detections: list[Detection], t: float, frame_size: tuple[int, int],
+                   overlap_only: bool = False) -> list[tuple[Track, Detection, Box]]:
         """Pairs of (track, detection), each track and detection at most once, with the box
         the track was predicted at.
 
@@ -512,8 +554,9 @@ class Tracker:
         confirmed tracks whose size the box could only take over (a partial or merged box
         would restart the track's growth); last of all, a box in a track's column and of its
         size that a hard stride threw beyond the usual bob (``_rocked``), which would
-        otherwise start a track. Within a tier the best overlap (or the nearest, for coasting
-        and rocking) goes first.
+        otherwise start a track; and after all of them, tracks only weak boxes made
+        (``TIER_UNSURE``). Within a tier the best overlap (or the nearest, for coasting and
+        rocking) goes first. ``overlap_only``: the first two tiers alone (weak boxes).
         """
         bob_px = 2 * GAIT_BOB * frame_size[1]  # the same for every pair: once a frame
         candidates = []
@@ -527,8 +570,11 @@ class Tracker:
                 if _apart(predicted.box, det.box, predicted.reach):
                     continue  # most pairs (other people): settled without ranking them
                 ranked = self._rank(track, predicted, det, t, frame_size, bob_px)
-                if ranked is not None:
-                    candidates.append((*ranked, track.track_id, track, det, predicted.box))
+                if ranked is None or (overlap_only and ranked[0] != TIER_TENTATIVE):
+                    continue
+                if not track.sure_hits:
+                    ranked = (TIER_UNSURE, ranked[1])
+                candidates.append((*ranked, track.track_id, track, det, predicted.box))
         candidates.sort(key=lambda c: c[:3])  # tier, then best first; ties by id
         pairs, used_tracks, used_dets = [], set(), set()
         for tier, *_, track, det, box in candidates:
@@ -544,6 +590,9 @@ class Tracker:
         """(tier, cost) of pairing ``track`` with ``det``, lower first; None if they cannot be
         the same object."""
         box, confirmed = predicted.box, predicted.confirmed
+        if not confirmed and track.hits > track.sure_hits \
+                and self._breaks_run(track, det, t - track.t, frame_size):
+            return None
         overlap = iou(box, det.box)
         tier = TIER_CONFIRMED if confirmed else TIER_TENTATIVE
         if det.label != track.label:
@@ -581,15 +630,26 @@ class Tracker:
         return (track.steady >= 0 and not _cut_along_size(det, aspect, frame_size)
                 and Tracker._jumped(track, dt, log_size))
 
-    def _start(self, det: Detection, t: float) -> Track:
-        u, v, log_size, aspect = _box_state(det.box)
-        h = _height_width(log_size, aspect)[0]
-        centre_var, speed_var = (CENTRE_NOISE * h) ** 2, (0.5 * h) ** 2
+    @staticmethod
+    def _breaks_run(track: Track, det: Detection, dt: float,
+                    frame_size: tuple[int, int]) -> bool:
+        """Would ``det`` end the run of boxes a track gathered before it is an obstacle: cut
+        by the frame, or of a size it could not have reached? Said of a track gathered in part
+        from weak boxes, whose next box is another object's often enough (close_crossers_street:
+        a far walker's weak boxes, 2 s of them, then a passer-by cut by the frame's top,
+        confirmed on its first boxes with the walker's growth: a DANGER)."""
+        _, _, log_size, aspect = _box_state(det.box)
+        return _cut_along_size(det, aspect, frame_size) \
+            or abs(log_size - track.log_size.predicted(dt)) > SIZE_JUMP
+
+    def _start(self, det: Detection, t: float, weak: bool = False) -> Track:
+        _, _, log_size, aspect = _box_state(det.box)
         scale = ScaleAxis(log_size, _log_size_var(log_size, box_edge_px(det.input_px)), 1.0)
-        track = Track(self._next_id, det.label, t, Axis(u, centre_var, speed_var),
-                      Axis(v, centre_var, speed_var), scale, aspect, det.box, last_seen=t,
+        track = Track(self._next_id, det.label, t, *_placed(det.box), scale, aspect, det.box,
+                      last_seen=t,
                       score=det.score, votes={det.label: det.score},
-                      appearance=det.appearance, detected_px=det.input_px, view=det.view)
+                      appearance=det.appearance, detected_px=det.input_px, view=det.view,
+                      sure_hits=0 if weak else 1)
         self._next_id += 1
         return track
 
@@ -627,7 +687,7 @@ class Tracker:
             axis.correct(log_size, distrust * size_var, OUTLIER_GATE)
 
     def _correct(self, track: Track, det: Detection, t: float,
-                 frame_size: tuple[int, int], predicted: Box) -> None:
+                 frame_size: tuple[int, int], predicted: Box, weak: bool = False) -> None:
         """Fold ``det`` into ``track``, predicted at ``predicted`` for ``t`` (its box_at)."""
         dt = max(t - track.t, 0.0)
         # A part of what? Of a size several boxes agreed on, not of a box that just took the
@@ -635,8 +695,15 @@ class Tracker:
         established = track.steady >= self.config.confirm_hits
         u, v, log_size, aspect = _box_state(det.box)
         centre_var = (CENTRE_NOISE * _height_width(log_size, aspect)[0]) ** 2
-        track.u.step(dt, ACCEL_PX, u, centre_var)
-        track.v.step(dt, ACCEL_PX, v, max(centre_var, (GAIT_BOB * frame_size[1]) ** 2))
+        if not weak and not track.sure_hits:
+            # The first sure box of a track weak boxes began: their places are coarse (a far
+            # walker is 7 input pixels wide in them), and a speed differenced from them led
+            # the track away from its object (dusk, mirrored, Pi 4: the next sure box started
+            # another track, and the WARNING came 0.6 s later). Placed afresh, at rest.
+            track.u, track.v = _placed(det.box)
+        else:
+            track.u.step(dt, ACCEL_PX, u, centre_var)
+            track.v.step(dt, ACCEL_PX, v, max(centre_var, (GAIT_BOB * frame_size[1]) ** 2))
         self._update_scale(track, det, dt, log_size, aspect, frame_size)
         track.part = track.jumped and established and _part_of(det, predicted, frame_size)
         # One pixel measurement, not the box's size change (a partial or merged box of a new
@@ -650,6 +717,7 @@ class Tracker:
         track.detected_px, track.view = det.input_px, det.view
         track.t = track.last_seen = t
         track.hits += 1
+        track.sure_hits += not weak
         track.steady += 1
         track.score = det.score
         track.appearance = _smoothed(track.appearance, det.appearance)

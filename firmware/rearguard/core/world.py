@@ -361,7 +361,9 @@ class WorldModel:
         # measured its growth (each measurement is a rate, not a size to difference): on a
         # 5 Hz board a car at 13 m/s is 0.8 s from contact by its fifth box. One measurement
         # settles them when it alone shows the object arriving (Track.urgent).
-        settled = track.hits >= RATE_MIN_HITS or track.urgent or (
+        # Sure boxes only: a weak one's edges are coarse (close_crossers_street at --speed 2:
+        # counted, one let a crossing car's growing boxes time it at 0.12 s).
+        settled = track.sure_hits >= RATE_MIN_HITS or track.urgent or (
             track.pixel_rates >= PIXEL_RATES_FOR_TTC and self.tracker.confirmed(track))
         ttc, ttc_sigma = self._time_to_contact(track, filt, distance, echo, settled, t)
         fused = filt is not None and t - filt.fused_at <= FUSED_HOLD_S
@@ -389,7 +391,7 @@ class WorldModel:
         (None, None): from its growth and its distance's closing speed (``distance``: the
         filter's at ``t``), each as far as the other allows (``_cross_checked``)."""
         scale, ttc_distance, var_distance = self._cross_checked(track, filt, distance, echo, t)
-        if track.hits < RATE_MIN_HITS:
+        if track.sure_hits < RATE_MIN_HITS:
             # Settled by its pixels alone, only they time it: a closing speed differenced
             # from fewer boxes is whatever the last box's jump made it.
             ttc_distance = None

@@ -35,10 +35,11 @@ class AppearanceMeter:
         self.labels = frozenset(labels) if labels is not None else None
 
     def measure(self, frame: Frame, ds: DetectionSet) -> DetectionSet:
-        if frame.image.ndim != 3 or not ds.detections:
+        if frame.image.ndim != 3 or not (ds.detections or ds.weak):
             return ds  # a grey camera has no colours to tell people apart by
-        found = tuple(self._described(frame.image, d) for d in ds.detections)
-        return replace(ds, detections=found)
+        return replace(ds, detections=tuple(self._described(frame.image, d)
+                                            for d in ds.detections),
+                       weak=tuple(self._described(frame.image, d) for d in ds.weak))
 
     def _described(self, image: np.ndarray, d: Detection) -> Detection:
         if self.labels is not None and d.label not in self.labels:

@@ -59,6 +59,7 @@ def open_detector(config: DetectorConfig, board: BoardProfile | None = None) -> 
     threads = config.threads or (board.threads if board else 0)
     return Detector(spec, path, threads=threads,
                     score_threshold=config.score_threshold or spec.score_threshold,
+                    weak_threshold=config.weak_score_threshold,
                     nms_iou=config.nms_iou or spec.nms_iou,
                     input_size=input_side(config, spec, board))
 
@@ -138,10 +139,20 @@ class Undecoded:
     fit: tuple[int, int] | None
 
     def decoded(self) -> DetectionSet:
-        """Boxes in the fed frame's pixels, after NMS (:meth:`Detector.decode`)."""
+        """Boxes in the fed frame's pixels, after NMS (:meth:`Detector.decode`), the weak
+        ones apart."""
         frame = self.frame
-        return DetectionSet(frame.t, frame.index, frame.size, self.detector.decode(
-            self.outputs, self.placement, frame.size, self.fit))
+        found = self.detector.decode(self.outputs, self.placement, frame.size, self.fit)
+        sure, weak = split_weak(found, self.detector.score_threshold)
+        return DetectionSet(frame.t, frame.index, frame.size, sure, weak=weak,
+                            sure_score=self.detector.score_threshold)
+
+
+def split_weak(found: Sequence[Detection],
+               threshold: float) -> tuple[tuple[Detection, ...], tuple[Detection, ...]]:
+    """(the boxes scored at least ``threshold``, the weak rest), each best first."""
+    return (tuple(d for d in found if d.score >= threshold),
+            tuple(d for d in found if d.score < threshold))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +171,13 @@ class Detector:
 
     def __init__(self, spec: ModelSpec, path: Path, *, threads: int = 0,
                  score_threshold: float | None = None, nms_iou: float | None = None,
-                 input_size: int = 0):
+                 input_size: int = 0, weak_threshold: float = 0.0):
         self.spec = spec
         self.path = path
         self.score_threshold = score_threshold or spec.score_threshold
+        # Decoded down to the weak boxes' floor (none: the threshold itself). NMS keeps the
+        # best box first, so the sure boxes are the ones a decode at the threshold gives.
+        self.weak_threshold = min(weak_threshold or self.score_threshold, self.score_threshold)
         self.nms_iou = nms_iou or spec.nms_iou
         self.session = make_session(_model_source(spec, path), threads)
         # The frame is scaled to fit this (width, height); with a stride the tensor is then
@@ -269,8 +283,8 @@ class Detector:
     def decode(self, outputs: Sequence[np.ndarray], placement: Placement,
                frame_size: tuple[int, int],
                fit: tuple[int, int] | None = None) -> tuple[Detection, ...]:
-        """Boxes in frame pixels, after class-agnostic NMS, best first."""
-        candidates: Candidates = self.decoder(outputs, placement, self.score_threshold)
+        """Boxes in frame pixels, weak ones too, after class-agnostic NMS, best first."""
+        candidates: Candidates = self.decoder(outputs, placement, self.weak_threshold)
         boxes, scores, class_ids = suppress(candidates, self.nms_iou, frame_size)
         input_px = self.input_px(frame_size, fit)
         names = self.spec.class_names

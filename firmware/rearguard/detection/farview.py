@@ -365,15 +365,33 @@ class StartedViews:
         frame = self.frame
         full = None if self.full is None else self.full.decoded()
         if self.part != WHOLE:
-            return dataclasses.replace(full, detections=self._part(full.detections),
-                                       far_looked=self.part == REST)
+            found = self._part(full.detections)
+            # The far view's weak boxes go with the rest.
+            weak = self._weak(found) if self.part == REST else ()
+            return dataclasses.replace(full, detections=found, far_looked=self.part == REST,
+                                       weak=weak)
         if self.far is None:
-            return full
+            return dataclasses.replace(full, weak=())
         far = far_to_frame(self.far.decoded().detections, self.crop, frame.size)
         if full is None:  # the far view's frame: what it found, in the frame's pixels
-            return DetectionSet(frame.t, frame.index, frame.size, far, far_looked=True)
+            return DetectionSet(frame.t, frame.index, frame.size, far, far_looked=True,
+                                weak=self._weak(far),
+                                sure_score=self.far.decoded().sure_score)
         merged = merge(full.detections, far, self.nms_iou, self.crop, frame.size)
-        return dataclasses.replace(full, detections=merged, far_looked=True)
+        return dataclasses.replace(full, detections=merged, far_looked=True,
+                                   weak=self._weak(merged))
+
+    def _weak(self, sure: Sequence[Detection]) -> tuple[Detection, ...]:
+        """The far view's weak boxes (DetectionSet.weak), in frame pixels, less any a sure box
+        overlaps by more than ``nms_iou`` (the same object, found surely by the full view).
+
+        The far view's alone: it looks at objects small enough that the detector is unsure of
+        them (a car 40 m away scores 0.15-0.2 in it), where a weak box is most often a far
+        object's. The full view's weak boxes are mostly parts and pairs of people near by, and
+        the clutter of a crowd seen from a wall: with them, on the footage, a far walker's
+        weak boxes took a passer-by's (a false DANGER), and people got more track ids."""
+        far = far_to_frame(self.far.decoded().weak, self.crop, self.frame.size)
+        return tuple(d for d in far if all(iou(d.box, s.box) <= self.nms_iou for s in sure))
 
     def _part(self, full: tuple[Detection, ...]) -> tuple[Detection, ...]:
         """The first part: the full view's boxes the far view cannot replace. Those too little

@@ -80,8 +80,10 @@ class ScaleMeter:
         else:
             gray = self._gray(frame.image)
         dt = frame.t - self._previous_t
-        if self._previous is not None and 0 < dt <= MAX_GAP_S and ds.detections:
-            ds = replace(ds, detections=self._growths(ds.detections, gray, dt))
+        if self._previous is not None and 0 < dt <= MAX_GAP_S and (ds.detections or ds.weak):
+            measured = self._growths((*ds.detections, *ds.weak), gray, dt)
+            sure = len(ds.detections)
+            ds = replace(ds, detections=measured[:sure], weak=measured[sure:])
         self._pending = None if final else (frame.index, gray)
         if not final:
             return ds

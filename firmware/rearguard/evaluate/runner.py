@@ -21,7 +21,7 @@ from typing import Any
 from rearguard.boards import board_profile, resolve_model
 from rearguard.config import Config
 from rearguard.detection import Detector, model_spec, open_detector
-from rearguard.detection.detector import input_side
+from rearguard.detection.detector import input_side, split_weak
 from rearguard.drive.replay import mirrored, pitch_off, replay_session, time_scaled
 from rearguard.evaluate import kitti, scenes
 from rearguard.evaluate.labels import ClipLabels, load_labels
@@ -96,7 +96,7 @@ class CachedDetector:
         d = self.detector
         # The input's size and whether it follows the frame's shape change the answers too.
         fitted = "-fitted" if self.spec.input_stride else ""
-        model = (f"{self.spec.name}-{d.score_threshold:g}-{d.nms_iou:g}-"
+        model = (f"{self.spec.name}-{d.score_threshold:g}-{d.weak_threshold:g}-{d.nms_iou:g}-"
                  f"{d.input_size[0]}x{d.input_size[1]}{fitted}")
         return self.cache_dir / model / name
 
@@ -127,15 +127,17 @@ class CachedDetector:
         if stored is None:
             ds = self.detector.detect(frame, fit)
             stored = [list(ds.frame_size), [[d.label, d.class_id, d.score, list(d.box), d.view]
-                                            for d in ds.detections]]
+                                            for d in (*ds.detections, *ds.weak)]]
             self._answers[key] = stored
             self._dirty = True
         size, found = stored
         # How coarse the boxes are follows from the view's size: not stored, worked out again.
         input_px = self.detector.input_px(frame.size, fit)
-        return DetectionSet(frame.t, frame.index, (int(size[0]), int(size[1])), tuple(
+        sure, weak = split_weak([
             Detection(label, int(cid), float(score), tuple(box), view, input_px=input_px)
-            for label, cid, score, box, view in found))
+            for label, cid, score, box, view in found], self.detector.score_threshold)
+        return DetectionSet(frame.t, frame.index, (int(size[0]), int(size[1])), sure,
+                            weak=weak, sure_score=self.detector.score_threshold)
 
 
 def video_digest(video: Path) -> str:
