@@ -496,9 +496,10 @@ class Tracker:
         updated = [track for track, _, _ in pairs]
         matched = {id(det) for _, det, _ in pairs}
         taken = [det for _, det, _ in pairs]
+        unsure = {id(det) for det in weak}
         for det in (*sure, *weak):
             if id(det) not in matched and not _group_box(det, taken):
-                track = self._start(det, t, weak=det in weak)
+                track = self._start(det, t, weak=id(det) in unsure)
                 self.tracks.append(track)
                 updated.append(track)
         return updated
@@ -538,9 +539,10 @@ class Tracker:
         and a far walker's coarse boxes."""
         if not track.sure_hits:
             return False
-        # (A float sum: three boxes scored at the threshold itself make it, to rounding.)
-        evidence = sum(track.votes.values())  # every box's score
-        return track.urgent or (track.hits >= self.config.confirm_hits and evidence
+        # The evidence is every box's score: the class votes' sum (a float sum: three boxes
+        # scored at the threshold itself make it, to rounding).
+        return track.urgent or (track.hits >= self.config.confirm_hits
+                                and sum(track.votes.values())
                                 >= self.config.confirm_hits * self._sure_score - 1e-9)
 
     def _associate(self, detections: list[Detection], t: float, frame_size: tuple[int, int],
